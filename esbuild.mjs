@@ -7,7 +7,23 @@ import { existsSync, readdirSync } from 'node:fs';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// encoding-sniffer (the HTML charset prescan) reaches iconv-lite through whatwg-encoding, but
+// only their stream and decode helpers use it, and Gleaner decodes with the platform's
+// TextDecoder instead (engine/http/charset.ts). Left in, iconv-lite's tables would be half a
+// megabyte of each Node bundle; stubbed, a stray call fails loudly instead of decoding wrongly.
+const stubIconv = {
+  name: 'stub-iconv-lite',
+  setup(build) {
+    build.onResolve({ filter: /^iconv-lite$/ }, () => ({ path: 'iconv-lite', namespace: 'stub' }));
+    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
+      contents: "const fail = () => { throw new Error('iconv-lite is not bundled: decode with TextDecoder'); };\nmodule.exports = { decode: fail, encode: fail, getDecoder: fail, getEncoder: fail, encodingExists: () => false };",
+      loader: 'js',
+    }));
+  },
+};
+
 const node = {
+  plugins: [stubIconv],
   bundle: true,
   platform: 'node',
   format: 'cjs',

@@ -5,7 +5,6 @@
  * mapped to WHATWG names, so `ISO-8859-1` decodes as windows-1252, as every browser does.
  */
 import { getEncoding } from 'encoding-sniffer';
-import iconv from 'iconv-lite';
 
 /** What kind of document the bytes are; only HTML gets the `<meta>` prescan and the 1252 default. */
 export type BodyKind = 'html' | 'text' | 'json';
@@ -80,21 +79,36 @@ function sniffBom(bytes: Buffer): { encoding: string; length: number } | undefin
   return undefined;
 }
 
-/** iconv-lite names for WHATWG names whose spelling differs or whose decoder is a superset. */
-const ICONV_NAMES: Record<string, string> = {
-  // WHATWG's GBK decoder is the gb18030 decoder.
-  gbk: 'gb18030',
-  // WHATWG's euc-kr is Microsoft's extension, code page 949.
-  'euc-kr': 'cp949',
-};
-
-/** Decodes with iconv-lite, falling back to the platform TextDecoder for the few it lacks. */
+/**
+ * Decodes with the platform's WHATWG TextDecoder (Node ships full ICU, so every WHATWG encoding —
+ * Shift_JIS, GB18030, EUC-KR, Big5… — is there); undecodable bytes become U+FFFD. The BOM has
+ * already been stripped by the caller when it decided the encoding.
+ */
 function decodeWith(bytes: Buffer, encoding: string): string {
-  const iconvName = ICONV_NAMES[encoding] ?? encoding;
-  if (iconv.encodingExists(iconvName)) return iconv.decode(bytes, iconvName, { stripBOM: false });
+  if (encoding === 'windows-1252') return decodeWindows1252(bytes);
   try {
     return new TextDecoder(encoding, { ignoreBOM: true }).decode(bytes);
   } catch {
-    return iconv.decode(bytes, 'utf-8', { stripBOM: false });
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
   }
+}
+
+/**
+ * windows-1252 code points for bytes 0x80–0x9F (0 = unassigned, kept as the C1 control as the
+ * WHATWG index does). Node's TextDecoder decodes this label as ISO-8859-1, which turns `€`, `“`
+ * and `—` into control characters, so the 32 differing entries are mapped here.
+ */
+const WINDOWS_1252_HIGH = [
+  0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017d, 0,
+  0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+];
+
+function decodeWindows1252(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  // Most pages have no byte in 0x80–0x9F; skip the per-character pass for them.
+  if (!/[\x80-\x9f]/.test(latin1)) return latin1;
+  return latin1.replace(/[\x80-\x9f]/g, (c) => {
+    const mapped = WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80];
+    return mapped ? String.fromCharCode(mapped) : c;
+  });
 }

@@ -1,0 +1,230 @@
+/**
+ * Extraction benchmark: how much do selectors, links and coercion cost on top of parsing?
+ *
+ * Two scenarios, each on 300 deterministic pages of 20–60 KB: listing pages (about 28 product
+ * records of six fields each, the dense case) and product detail pages (one record of ten
+ * fields, what most of a shop crawl fetches). Each times (a) htmlparser2's `parseDocument`
+ * alone and (b) the full `compileHtmlExtractor(...).extract` (parse, record and field selectors,
+ * follow links, canonicalisation, coercion) on the same pages, in alternating rounds so that
+ * both see the same machine state, measuring this process's CPU time. Prints pages/s and the ratio b/a; the goal is
+ * ≤ 1.3, i.e. extraction adds at most 30 % to the parse it cannot avoid.
+ *
+ * Run: node --import tsx bench/extract-bench.ts [--pages N] [--rounds N]
+ */
+import { parseDocument } from 'htmlparser2';
+import { compileHtmlExtractor } from '../language-server/src/engine/extract/html';
+import type { FollowRule, HtmlFieldSpec, ScrapeSource } from '../language-server/src/engine/spec/model';
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  const value = index === -1 ? NaN : Number(process.argv[index + 1]);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+const PAGES = argument('--pages', 300);
+const ROUNDS = argument('--rounds', 11);
+
+/** mulberry32: a seeded generator, so every run benchmarks the same pages. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const WORDS = 'the a light in attic velvet soumission sharp objects sapiens history of humankind requiem red dirty little secrets coming woman poems black maria starving hearts triangular trade trilogy shakespeare sonnets set me free scott pilgrim wonderful world rip it up start again our band could be your life mesaerion best science fiction stories olio libertarianism for beginners'.split(' ');
+const RATINGS = ['One', 'Two', 'Three', 'Four', 'Five'];
+
+function makeListingPage(index: number, random: () => number): string {
+  const targetBytes = 20_000 + Math.floor(random() * 40_000);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const words = (n: number): string => Array.from({ length: n }, () => pick(WORDS)).join(' ');
+  const head = `<!DOCTYPE html><html lang="en-us"><head><meta charset="utf-8"><title>All products | Page ${index}</title>
+<link rel="canonical" href="http://127.0.0.1:8917/catalogue/page-${index}.html"><link rel="stylesheet" href="/static/css/styles.css">
+<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLayer.push(arguments)}gtag('js',new Date());</script></head>
+<body id="default" class="default"><header class="header container-fluid"><div class="page_inner"><div class="row">
+<div class="col-sm-8 h1"><a href="../index.html">Books to Scrape</a><small> We love being scraped!</small></div></div></div></header>
+<div class="container-fluid page"><div class="page_inner"><ul class="breadcrumb"><li><a href="../index.html">Home</a></li><li class="active">All products</li></ul>
+<div class="row"><aside class="sidebar col-sm-4 col-md-3"><div class="side_categories"><ul class="nav nav-list"><li><a href="../category/books_1/index.html">Books</a><ul>
+${Array.from({ length: 50 }, (_, i) => `<li><a href="../category/books/${pick(WORDS)}_${i + 2}/index.html">${words(2)}</a></li>`).join('\n')}
+</ul></li></ul></div></aside><div class="col-sm-8 col-md-9"><div class="page-header action"><h1>All products</h1></div>
+<form method="get" class="form-horizontal"><strong>1000</strong> results - showing <strong>1</strong> to <strong>20</strong>.</form><section><ol class="row">`;
+  const parts: string[] = [head];
+  let size = head.length;
+  let product = 0;
+  const tail = `</ol><div><ul class="pager"><li class="current">Page ${index} of ${PAGES}</li><li class="previous"><a href="page-${index - 1}.html">previous</a></li>
+<li class="next"><a href="page-${index + 1}.html?utm_source=bench">next</a></li></ul></div></section></div></div></div></div>
+<footer class="footer container-fluid"><p>${words(40)}</p></footer><script src="/static/js/bootstrap.min.js"></script></body></html>`;
+  while (size + tail.length < targetBytes) {
+    product++;
+    const id = index * 1000 + product;
+    const title = words(3 + Math.floor(random() * 5));
+    const slug = title.replace(/ /g, '-');
+    const price = (10 + random() * 50).toFixed(2);
+    const stock = random() < 0.9 ? `In stock (${1 + Math.floor(random() * 30)} available)` : 'Out of stock';
+    const article = `<li class="col-xs-6 col-sm-4 col-md-3 col-lg-3"><article class="product_pod">
+<div class="image_container"><a href="${slug}_${id}/index.html"><img src="../media/cache/${id.toString(16)}.jpg" alt="${title}" class="thumbnail"></a></div>
+<p class="star-rating ${pick(RATINGS)}"><i class="icon-star"></i><i class="icon-star"></i><i class="icon-star"></i><i class="icon-star"></i><i class="icon-star"></i></p>
+<h3><a href="${slug}_${id}/index.html" title="${title}">${title.length > 20 ? `${title.slice(0, 20)}...` : title}</a></h3>
+<div class="product_price"><p class="price_color">£${price}</p><p class="instock availability"><i class="icon-ok"></i>
+    ${stock}</p><form><button type="submit" class="btn btn-primary btn-block" data-loading-text="Adding...">Add to basket</button></form></div>
+<p class="description">${words(30 + Math.floor(random() * 60))}</p></article></li>\n`;
+    parts.push(article);
+    size += article.length;
+  }
+  parts.push(tail);
+  return parts.join('');
+}
+
+const field = (spec: Partial<HtmlFieldSpec> & { name: string }): HtmlFieldSpec => ({ fallback: [], extract: 'text', type: 'string', all: false, path: [], ...spec });
+const rule = (spec: Partial<FollowRule> & { selector: string }): FollowRule => ({ source: 'books', allow: [], deny: [], path: [], ...spec });
+
+const listingSource: ScrapeSource = {
+  kind: 'scrape',
+  id: 'books',
+  startUrls: ['http://127.0.0.1:8917/catalogue/page-1.html'],
+  follow: [rule({ selector: 'h3 a', source: 'detail', allow: ['/catalogue/'] }), rule({ selector: 'li.next a', deny: ['/private/'] })],
+  useCanonical: true,
+  path: [],
+  records: {
+    selector: 'article.product_pod',
+    fields: [
+      field({ name: 'title', selector: 'h3 a', extract: 'attribute', attribute: 'title' }),
+      field({ name: 'url', selector: 'h3 a', extract: 'attribute', attribute: 'href', type: 'url' }),
+      field({ name: 'price', selector: 'p.price_color', type: 'number' }),
+      field({ name: 'available', selector: 'p.availability', regex: '\\((\\d+) available\\)', type: 'integer', default: 0 }),
+      field({ name: 'rating', selector: 'p.star-rating', extract: 'attribute', attribute: 'class', regex: 'star-rating (\\w+)' }),
+      field({ name: 'description', selector: 'p.description' }),
+    ],
+  },
+};
+
+/**
+ * A product detail page in the demo site's layout: one record of ten fields, padded to 20–60 KB
+ * with what real shop pages carry (navigation, reviews, related products, scripts).
+ */
+function makeDetailPage(index: number, random: () => number): string {
+  const targetBytes = 20_000 + Math.floor(random() * 40_000);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const words = (n: number): string => Array.from({ length: n }, () => pick(WORDS)).join(' ');
+  const title = words(4);
+  const head = `<!DOCTYPE html><html lang="en-us"><head><meta charset="utf-8"><title>${title} | Books to Scrape</title>
+<base href="http://127.0.0.1:8917/catalogue/book_${index}/"><link rel="canonical" href="/catalogue/book_${index}/index.html?utm_source=feed">
+<script type="application/ld+json">{"@context":"https://schema.org","@type":"Product","name":"${title}","sku":"${index}"}</script></head>
+<body><header><nav><ul>${Array.from({ length: 40 }, (_, i) => `<li><a href="../category/books/${pick(WORDS)}_${i + 2}/index.html">${words(2)}</a></li>`).join('')}</ul></nav></header>
+<div class="page_inner"><ul class="breadcrumb"><li><a href="../../index.html">Home</a></li><li><a href="../category/books_1/index.html">Books</a></li>
+<li><a href="../category/books/${pick(WORDS)}_${index % 50}/index.html">${pick(WORDS)}</a></li><li class="active">${title}</li></ul>
+<article class="product_page"><div class="row"><div class="col-sm-6"><div id="product_gallery"><img src="../../media/cache/${index.toString(16)}.jpg" alt="${title}"></div></div>
+<div class="col-sm-6 product_main"><h1>${title}</h1><p class="price_color">£${(10 + random() * 50).toFixed(2)}</p>
+<p class="instock availability"><i class="icon-ok"></i>
+    In stock (${1 + Math.floor(random() * 30)} available)</p><p class="star-rating ${pick(RATINGS)}"><i class="icon-star"></i><i class="icon-star"></i></p></div></div>
+<div id="product_description" class="sub-header"><h2>Product Description</h2></div><p>${words(150 + Math.floor(random() * 150))}</p>
+<table class="table table-striped"><tr><th>UPC</th><td>${(index * 2654435761).toString(16).padStart(16, '0')}</td></tr><tr><th>Product Type</th><td>Books</td></tr>
+<tr><th>Availability</th><td>In stock</td></tr><tr><th>Number of reviews</th><td>${index % 7}</td></tr></table>
+<ul class="tags">${Array.from({ length: 5 }, () => `<li>${pick(WORDS)}</li>`).join('')}</ul></article><section class="reviews">`;
+  const parts: string[] = [head];
+  let size = head.length;
+  const tail = `</section><footer><p>${words(40)}</p></footer><script src="/static/js/bootstrap.min.js"></script></body></html>`;
+  let related = 0;
+  while (size + tail.length < targetBytes) {
+    related++;
+    const block =
+      related % 3 === 0
+        ? `<div class="related"><a href="../book_${index + related}/index.html"><img src="../../media/cache/r${related}.jpg" alt=""><span>${words(4)}</span></a><p class="price_color">£${(random() * 50).toFixed(2)}</p></div>\n`
+        : `<div class="review"><p class="author">${words(2)}</p><p class="star-rating ${pick(RATINGS)}"></p><p>${words(40 + Math.floor(random() * 40))}</p></div>\n`;
+    parts.push(block);
+    size += block.length;
+  }
+  parts.push(tail);
+  return parts.join('');
+}
+
+const detailSource: ScrapeSource = {
+  kind: 'scrape',
+  id: 'detail',
+  startUrls: [],
+  follow: [rule({ selector: 'div.related a', source: 'detail', allow: ['/catalogue/'] })],
+  useCanonical: true,
+  path: [],
+  records: {
+    fields: [
+      field({ name: 'title', selector: 'div.product_main h1' }),
+      field({ name: 'price', selector: 'div.product_main p.price_color', type: 'number' }),
+      field({ name: 'available', selector: 'div.product_main p.availability', regex: '\\((\\d+) available\\)', type: 'integer' }),
+      field({ name: 'rating', selector: 'div.product_main p.star-rating', extract: 'attribute', attribute: 'class', regex: 'star-rating (\\w+)' }),
+      field({ name: 'description', selector: '#product_description + p' }),
+      field({ name: 'upc', selector: 'table.table-striped tr:first-child td' }),
+      field({ name: 'category', selector: 'ul.breadcrumb li:nth-child(3) a' }),
+      field({ name: 'image', selector: '#product_gallery img', extract: 'attribute', attribute: 'src', type: 'url' }),
+      field({ name: 'tags', selector: 'ul.tags li', all: true }),
+      field({ name: 'reviews', selector: 'th:contains("Number of reviews") + td', type: 'integer' }),
+    ],
+  },
+};
+
+const median = (values: number[]): number => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+
+/** CPU time of this process for one run, in ms. */
+function cpuMs(run: () => void): number {
+  // CPU time, not wall-clock: on a shared machine other processes steal the CPU in bursts, and
+  // wall-clock rounds then measure the neighbours more than the code.
+  const before = process.cpuUsage();
+  run();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / 1000;
+}
+
+/** Times parse-only against full extraction on the same pages; returns the ratio of best rounds. */
+function scenario(name: string, source: ScrapeSource, makePage: (index: number, random: () => number) => string, urlOf: (index: number) => string): number {
+  const random = rng(20261123);
+  const pages = Array.from({ length: PAGES }, (_, i) => ({ url: urlOf(i + 1), html: makePage(i + 1, random) }));
+  const totalBytes = pages.reduce((sum, page) => sum + page.html.length, 0);
+  const extractor = compileHtmlExtractor(source);
+
+  // A checksum of the work keeps the optimiser from discarding it.
+  let sink = 0;
+  const parseOnly = (): void => {
+    for (const page of pages) sink += parseDocument(page.html).children.length;
+  };
+  let records = 0;
+  let values = 0;
+  const fullExtraction = (): void => {
+    records = 0;
+    values = 0;
+    for (const page of pages) {
+      const result = extractor.extract(page.html, page.url);
+      records += result.recordCount;
+      for (const count of Object.values(result.matchCounts)) values += count;
+      sink += result.links.length;
+    }
+  };
+
+  parseOnly();
+  fullExtraction();
+  const parseTimes: number[] = [];
+  const extractTimes: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    parseTimes.push(cpuMs(parseOnly));
+    extractTimes.push(cpuMs(fullExtraction));
+  }
+  // The fastest round is the best estimate of the cost itself on a shared machine (other load
+  // only ever adds time); medians are printed too, to show the spread.
+  const a = Math.min(...parseTimes);
+  const b = Math.min(...extractTimes);
+  const ratio = b / a;
+  console.log(`${name}: ${PAGES} pages, ${(totalBytes / 1024 / 1024).toFixed(1)} MiB, ${(records / PAGES).toFixed(1)} records/page, ${(values / PAGES).toFixed(1)} values/page, ${ROUNDS} rounds`);
+  console.log(`  (a) htmlparser2 parseDocument: ${a.toFixed(0)} ms CPU, ${((PAGES / a) * 1000).toFixed(0)} pages/s (median ${median(parseTimes).toFixed(0)} ms)`);
+  console.log(`  (b) full extraction:           ${b.toFixed(0)} ms CPU, ${((PAGES / b) * 1000).toFixed(0)} pages/s (median ${median(extractTimes).toFixed(0)} ms)`);
+  console.log(`  ratio b/a: ${ratio.toFixed(2)} best rounds, ${(median(extractTimes) / median(parseTimes)).toFixed(2)} medians (goal ≤ 1.3) ${ratio <= 1.3 ? 'OK' : 'OVER'}  [checksum ${sink}]`);
+  return ratio;
+}
+
+function main(): void {
+  scenario('listing pages', listingSource, makeListingPage, (i) => `http://127.0.0.1:8917/catalogue/page-${i}.html`);
+  scenario('detail pages', detailSource, makeDetailPage, (i) => `http://127.0.0.1:8917/catalogue/book_${i}/index.html`);
+}
+
+main();

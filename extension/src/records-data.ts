@@ -1,0 +1,527 @@
+/**
+ * The data behind the Records view, with no vscode import so all of it is unit-tested under plain
+ * Node: a bounded streaming reader for a run's `records.jsonl`, search and paging, the per-field
+ * summary, the label distribution, and the checks applied to what the webview sends back.
+ *
+ * Records are scraped data and therefore hostile: nothing here evaluates them, every count is
+ * bounded, and the only URLs ever handed on are http(s) ones that really are a record's
+ * `_source.url`.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type {
+  FieldSummary,
+  LabelDistribution,
+  RecordCell,
+  RecordRow,
+  RecordsPage,
+  RecordsSavedState,
+  RecordsWebviewMessage,
+  ValueType,
+} from '../../media/src/records-messages';
+
+/** A record: one JSON object from a line of records.jsonl. */
+export type JsonRecord = Record<string, unknown>;
+
+/** How much of a file the view reads at most. */
+export interface ReadLimits {
+  /** Records kept; reading stops at the first record beyond this. */
+  maxRecords: number;
+  /** Bytes read from the start of the file. */
+  maxBytes: number;
+  /** A longer line is skipped (and counted) rather than buffered. */
+  maxLineBytes: number;
+  /** Columns kept; keys beyond this many distinct ones are not shown as columns. */
+  maxFields: number;
+}
+
+/** The bounds the view uses: enough for a preview of a big dataset, small enough to stay responsive. */
+export const DEFAULT_READ_LIMITS: ReadLimits = {
+  maxRecords: 50_000,
+  maxBytes: 50 * 1024 * 1024,
+  maxLineBytes: 8 * 1024 * 1024,
+  maxFields: 200,
+};
+
+/** Records per table page. */
+export const PAGE_SIZE = 50;
+/** Distinct values counted per field before the summary says "≥ N". */
+export const DISTINCT_CAP = 1000;
+/** Classes listed in a label distribution; the rest are summed as "other". */
+export const MAX_LABEL_CLASSES = 30;
+/** Characters of a value shown in a table cell. */
+export const MAX_CELL_CHARS = 300;
+/** Longest search query the host accepts. */
+export const MAX_QUERY_CHARS = 1000;
+/** Longest URL the host accepts from the webview. */
+export const MAX_URL_CHARS = 8192;
+/** The key holding provenance in every Gleaner record; not a data column. */
+export const SOURCE_KEY = '_source';
+
+/** The outcome of reading a records file. */
+export interface RecordsLoad {
+  records: JsonRecord[];
+  /** Keys in order of first appearance, without `_source`. */
+  fields: string[];
+  /** Bytes of the file that were read. */
+  bytesRead: number;
+  /** The file's size when reading started. */
+  fileBytes: number;
+  /** Why reading stopped early, if it did. */
+  truncated?: 'records' | 'bytes';
+  /** Non-empty lines that were not a JSON object. */
+  invalidLines: number;
+  /** Lines longer than `maxLineBytes`. */
+  oversizedLines: number;
+  /** True when the last line had no newline and did not parse: a run still writing, or a crash. */
+  tornLastLine: boolean;
+  /** True when some keys were not made columns because of `maxFields`. */
+  fieldsCapped: boolean;
+}
+
+/**
+ * Collects records from the bytes of a JSON Lines file, pushed in chunks of any size. Splitting
+ * happens on bytes, not characters, so a multi-byte character cut between chunks is decoded whole.
+ */
+export class JsonlCollector {
+  readonly records: JsonRecord[] = [];
+  invalidLines = 0;
+  oversizedLines = 0;
+  tornLastLine = false;
+  stoppedAt: 'records' | undefined;
+  fieldsCapped = false;
+  private readonly fieldSet = new Set<string>();
+  private readonly fieldList: string[] = [];
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  // True while the rest of an over-long line is being discarded.
+  private skippingLine = false;
+
+  constructor(private readonly limits: ReadLimits = DEFAULT_READ_LIMITS) {}
+
+  /** Keys seen, in order of first appearance, without `_source`. */
+  get fields(): string[] {
+    return this.fieldList;
+  }
+
+  /** True once no more records are wanted. */
+  get full(): boolean {
+    return this.stoppedAt !== undefined;
+  }
+
+  /** Takes the next bytes; returns false once no more are wanted. */
+  push(chunk: Buffer): boolean {
+    let start = 0;
+    while (!this.full) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline < 0) {
+        this.buffer(chunk.subarray(start));
+        break;
+      }
+      this.buffer(chunk.subarray(start, newline));
+      this.completeLine();
+      start = newline + 1;
+    }
+    return !this.full;
+  }
+
+  /**
+   * Ends the input. `cut` says the input was cut at a byte limit, so a last line without a newline
+   * is just where the limit fell, not a torn write, and is dropped without comment.
+   */
+  end(cut: boolean): void {
+    if (this.full) return;
+    const pending = this.skippingLine || this.partBytes > 0;
+    if (!pending || cut) {
+      this.reset();
+      return;
+    }
+    if (this.skippingLine) {
+      this.oversizedLines++;
+      this.reset();
+      return;
+    }
+    const text = Buffer.concat(this.parts).toString('utf8');
+    this.reset();
+    if (text.trim() === '') return;
+    // A last line without a newline is complete when it parses (a writer that omits the final
+    // newline); when it does not, it is a record being written or cut by a crash: ignore it.
+    const value = parseObject(text);
+    if (value) this.accept(value);
+    else this.tornLastLine = true;
+  }
+
+  private buffer(bytes: Buffer): void {
+    if (this.skippingLine || bytes.length === 0) return;
+    if (this.partBytes + bytes.length > this.limits.maxLineBytes) {
+      this.skippingLine = true;
+      this.parts = [];
+      this.partBytes = 0;
+      return;
+    }
+    this.parts.push(bytes);
+    this.partBytes += bytes.length;
+  }
+
+  private completeLine(): void {
+    if (this.skippingLine) {
+      this.oversizedLines++;
+      this.reset();
+      return;
+    }
+    const text = Buffer.concat(this.parts).toString('utf8');
+    this.reset();
+    if (text.trim() === '') return;
+    const value = parseObject(text);
+    if (value) this.accept(value);
+    else this.invalidLines++;
+  }
+
+  private accept(record: JsonRecord): void {
+    if (this.records.length >= this.limits.maxRecords) {
+      this.stoppedAt = 'records';
+      return;
+    }
+    this.records.push(record);
+    for (const key of Object.keys(record)) {
+      if (key === SOURCE_KEY || this.fieldSet.has(key)) continue;
+      if (this.fieldList.length >= this.limits.maxFields) {
+        this.fieldsCapped = true;
+        continue;
+      }
+      this.fieldSet.add(key);
+      this.fieldList.push(key);
+    }
+  }
+
+  private reset(): void {
+    this.parts = [];
+    this.partBytes = 0;
+    this.skippingLine = false;
+  }
+}
+
+/** Parses one line; the object, or undefined for anything else (arrays, scalars, bad JSON). */
+function parseObject(text: string): JsonRecord | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonRecord) : undefined;
+  } catch {
+    // A line that is not JSON is counted by the caller and shown as a note, never thrown.
+    return undefined;
+  }
+}
+
+/**
+ * Reads a JSON Lines records file, streaming, within `limits`: at most `maxBytes` from the start
+ * and `maxRecords` records. Rejects only when the file cannot be opened.
+ */
+export async function readRecordsFile(path: string, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<RecordsLoad> {
+  const { size } = await stat(path);
+  const collector = new JsonlCollector(limits);
+  const cut = size > limits.maxBytes;
+  let bytesRead = 0;
+  const stream = createReadStream(path, { start: 0, end: Math.max(0, Math.min(size, limits.maxBytes) - 1), highWaterMark: 256 * 1024 });
+  try {
+    if (Math.min(size, limits.maxBytes) > 0) {
+      for await (const chunk of stream) {
+        const bytes = chunk as Buffer;
+        bytesRead += bytes.length;
+        if (!collector.push(bytes)) break;
+      }
+    }
+  } finally {
+    stream.destroy();
+  }
+  collector.end(cut);
+  return {
+    records: collector.records,
+    fields: collector.fields,
+    bytesRead,
+    fileBytes: size,
+    truncated: collector.stoppedAt ?? (cut ? 'bytes' : undefined),
+    invalidLines: collector.invalidLines,
+    oversizedLines: collector.oversizedLines,
+    tornLastLine: collector.tornLastLine,
+    fieldsCapped: collector.fieldsCapped,
+  };
+}
+
+/** The sentences the view shows about a load: what was left out and why. */
+export function loadNotes(load: RecordsLoad, limits: ReadLimits = DEFAULT_READ_LIMITS): string[] {
+  const notes: string[] = [];
+  if (load.truncated === 'records') notes.push(`Showing the first ${load.records.length.toLocaleString('en-US')} records only; the file holds more.`);
+  if (load.truncated === 'bytes') {
+    notes.push(`Read the first ${formatBytes(limits.maxBytes)} of ${formatBytes(load.fileBytes)}: showing the ${load.records.length.toLocaleString('en-US')} records in that part.`);
+  }
+  if (load.invalidLines > 0) notes.push(`${plural(load.invalidLines, 'line')} skipped: not a JSON object.`);
+  if (load.oversizedLines > 0) notes.push(`${plural(load.oversizedLines, 'line')} skipped: longer than ${formatBytes(limits.maxLineBytes)}.`);
+  if (load.tornLastLine) notes.push('The last line is incomplete (a run still writing, or one that stopped mid-write) and is not shown.');
+  if (load.fieldsCapped) notes.push(`Only the first ${limits.maxFields} fields are shown as columns.`);
+  return notes;
+}
+
+function plural(n: number, word: string): string {
+  return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Bytes as a short human string (binary units). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${bytes} bytes`;
+}
+
+/** The JSON type of `record[field]`. */
+export function typeOf(record: JsonRecord, field: string): ValueType {
+  if (!Object.prototype.hasOwnProperty.call(record, field)) return 'missing';
+  const value = record[field];
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return 'array';
+  const t = typeof value;
+  return t === 'string' || t === 'number' || t === 'boolean' ? t : 'object';
+}
+
+/** A value as text: strings as written, everything else as JSON; `''` for a missing key. */
+export function valueText(record: JsonRecord, field: string): string {
+  const type = typeOf(record, field);
+  if (type === 'missing') return '';
+  const value = record[field];
+  if (type === 'string') return value as string;
+  if (type === 'null') return 'null';
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    // JSON.parse output cannot be cyclic, but pushed records may be; show something rather than fail.
+    return String(value);
+  }
+}
+
+/** Shortens `text` to `max` characters, marking the cut. */
+export function shorten(text: string, max: number = MAX_CELL_CHARS): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** The table cell for `record[field]`. */
+export function cellOf(record: JsonRecord, field: string): RecordCell {
+  return { text: shorten(valueText(record, field)), type: typeOf(record, field) };
+}
+
+/**
+ * The URL a link may open: an absolute http(s) URL without credentials, normalised; undefined for
+ * anything else (`javascript:`, `file:`, `command:`, relative or malformed URLs, `user:pass@`).
+ */
+export function safeHttpUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_URL_CHARS) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not an absolute URL: nothing to open.
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  // Credentials in a link are a classic disguise (`https://bank.example@evil.example/`).
+  if (url.username !== '' || url.password !== '') return undefined;
+  return url.href;
+}
+
+/** The record's `_source.url` when it is safe to open, else undefined. */
+export function sourceUrlOf(record: JsonRecord): string | undefined {
+  const source = record[SOURCE_KEY];
+  if (typeof source !== 'object' || source === null || Array.isArray(source)) return undefined;
+  return safeHttpUrl((source as Record<string, unknown>).url);
+}
+
+/** Splits a query into lower-case terms; a record matches when it contains every term. */
+export function queryTerms(query: string): string[] {
+  return query.toLowerCase().split(/\s+/).filter((t) => t.length > 0);
+}
+
+/** The lower-cased text a record is searched in: every field's value and its source URL. */
+export function searchTextOf(record: JsonRecord, fields: readonly string[]): string {
+  const parts = fields.map((f) => valueText(record, f));
+  const source = record[SOURCE_KEY];
+  if (typeof source === 'object' && source !== null && typeof (source as Record<string, unknown>).url === 'string') {
+    parts.push((source as Record<string, unknown>).url as string);
+  }
+  return parts.join('\n').toLowerCase();
+}
+
+/** The per-field summary of `records`: non-null and null counts, types seen, distinct values up to `cap`. */
+export function summarizeFields(records: readonly JsonRecord[], fields: readonly string[], cap: number = DISTINCT_CAP): FieldSummary[] {
+  return fields.map((name) => {
+    const types: Partial<Record<ValueType, number>> = {};
+    const distinct = new Set<string>();
+    let capped = false;
+    let nonNull = 0;
+    for (const record of records) {
+      const type = typeOf(record, name);
+      types[type] = (types[type] ?? 0) + 1;
+      if (type === 'null' || type === 'missing') continue;
+      nonNull++;
+      if (capped) continue;
+      // The type prefix keeps the string "1" and the number 1 apart.
+      distinct.add(`${type}:${valueText(record, name)}`);
+      if (distinct.size >= cap) capped = true;
+    }
+    return { name, nonNull, nulls: records.length - nonNull, types, distinct: distinct.size, distinctCapped: capped };
+  });
+}
+
+/** The class balance of `field` over `records`: the largest `maxClasses` classes, the rest summed. */
+export function labelDistribution(records: readonly JsonRecord[], field: string, maxClasses: number = MAX_LABEL_CLASSES): LabelDistribution {
+  const counts = new Map<string, number>();
+  let missing = 0;
+  for (const record of records) {
+    const type = typeOf(record, field);
+    if (type === 'null' || type === 'missing') {
+      missing++;
+      continue;
+    }
+    const value = valueText(record, field);
+    counts.set(value, (counts.get(value) ?? 0) + 1);
+  }
+  // Biggest first; ties in a stable, readable order.
+  const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const listed = sorted.slice(0, maxClasses);
+  const rest = sorted.slice(maxClasses);
+  return {
+    field,
+    classes: listed.map(([value, count]) => ({ value: shorten(value, 200), count })),
+    otherCount: rest.reduce((sum, [, count]) => sum + count, 0),
+    otherClasses: rest.length,
+    missing,
+    total: records.length,
+  };
+}
+
+// Names that usually hold a class label, most likely first.
+const LABEL_NAMES = ['label', 'labels', 'class', 'target', 'sentiment', 'category', 'rating', 'stars', 'tag', 'genre', 'language'];
+
+/**
+ * The field most likely to be a class label, to pre-select in the picker: a field with 2 to 50
+ * distinct scalar values, each used twice on average, present in at least half the records, preferring label-like names, then
+ * fewer classes. Undefined when no field qualifies.
+ */
+export function suggestLabelField(summaries: readonly FieldSummary[], recordCount: number): string | undefined {
+  const candidates = summaries.filter((s) => {
+    if (s.distinctCapped || s.distinct < 2 || s.distinct > 50) return false;
+    if (s.nonNull * 2 < recordCount) return false;
+    // A label repeats: a field whose values are mostly unique (ids, titles) is not a class.
+    if (s.distinct * 2 > s.nonNull) return false;
+    return (s.types.object ?? 0) === 0 && (s.types.array ?? 0) === 0;
+  });
+  const rank = (name: string): number => {
+    const i = LABEL_NAMES.indexOf(name.toLowerCase());
+    return i < 0 ? LABEL_NAMES.length : i;
+  };
+  candidates.sort((a, b) => rank(a.name) - rank(b.name) || a.distinct - b.distinct || a.name.localeCompare(b.name));
+  return candidates[0]?.name;
+}
+
+/**
+ * Loaded records with what the view asks of them: pages of a search, the summary, a label's
+ * distribution. Search texts are built once, on the first search, and the last search's matches
+ * are kept so paging through them costs nothing.
+ */
+export class RecordsIndex {
+  private searchTexts: string[] | undefined;
+  private lastQuery: { key: string; matches: number[] } | undefined;
+  private sourceUrls: Set<string> | undefined;
+
+  constructor(
+    readonly records: readonly JsonRecord[],
+    readonly fields: readonly string[],
+  ) {}
+
+  /** Indices of the records matching `query` (all records for an empty query). */
+  search(query: string): number[] {
+    const terms = queryTerms(query);
+    const key = terms.join(' ');
+    if (this.lastQuery?.key === key) return this.lastQuery.matches;
+    let matches: number[];
+    if (terms.length === 0) {
+      matches = this.records.map((_, i) => i);
+    } else {
+      this.searchTexts ??= this.records.map((r) => searchTextOf(r, this.fields));
+      const texts = this.searchTexts;
+      matches = [];
+      for (let i = 0; i < texts.length; i++) {
+        if (terms.every((t) => texts[i].includes(t))) matches.push(i);
+      }
+    }
+    this.lastQuery = { key, matches };
+    return matches;
+  }
+
+  /** One page of the records matching `query`; a page past the end gives the last page. */
+  page(query: string, page: number, seq = 0, pageSize: number = PAGE_SIZE): RecordsPage {
+    const matches = this.search(query);
+    const pageCount = Math.max(1, Math.ceil(matches.length / pageSize));
+    const current = Math.min(Math.max(0, Math.floor(page)), pageCount - 1);
+    const rows: RecordRow[] = matches.slice(current * pageSize, (current + 1) * pageSize).map((index) => {
+      const record = this.records[index];
+      const url = sourceUrlOf(record);
+      return { index, cells: this.fields.map((f) => cellOf(record, f)), ...(url ? { url } : {}) };
+    });
+    return { seq, query, page: current, pageCount, pageSize, matching: matches.length, rows };
+  }
+
+  /** True when `url` is the (safe) source URL of some loaded record: the only URLs the view opens. */
+  hasSourceUrl(url: string): boolean {
+    if (!this.sourceUrls) {
+      this.sourceUrls = new Set();
+      for (const record of this.records) {
+        const u = sourceUrlOf(record);
+        if (u) this.sourceUrls.add(u);
+      }
+    }
+    return this.sourceUrls.has(url);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isPageNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 10_000_000;
+}
+
+function isShortString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+function parseSavedState(value: unknown): RecordsSavedState | undefined {
+  if (!isObject(value)) return undefined;
+  const { key, query, page, labelField } = value;
+  if (!isShortString(key, 4096) || !isShortString(query, MAX_QUERY_CHARS) || !isPageNumber(page)) return undefined;
+  if (labelField !== undefined && !isShortString(labelField, 1000)) return undefined;
+  return { key, query, page, ...(labelField !== undefined ? { labelField } : {}) };
+}
+
+/**
+ * Checks a message from the webview against the allowlist of message shapes and bounds; returns
+ * it rebuilt from the checked fields only, or undefined when it is not one the host accepts.
+ */
+export function parseRecordsViewMessage(raw: unknown): RecordsWebviewMessage | undefined {
+  if (!isObject(raw) || typeof raw.type !== 'string') return undefined;
+  switch (raw.type) {
+    case 'ready': {
+      // A saved state that does not check out is dropped; the view then starts afresh.
+      const restore = raw.restore === undefined ? undefined : parseSavedState(raw.restore);
+      return restore ? { type: 'ready', restore } : { type: 'ready' };
+    }
+    case 'query':
+      if (!isPageNumber(raw.page) || !isShortString(raw.query, MAX_QUERY_CHARS)) return undefined;
+      if (typeof raw.seq !== 'number' || !Number.isSafeInteger(raw.seq) || raw.seq < 0) return undefined;
+      return { type: 'query', seq: raw.seq, query: raw.query, page: raw.page };
+    case 'labelField':
+      return isShortString(raw.field, 1000) ? { type: 'labelField', field: raw.field } : undefined;
+    case 'openUrl':
+      return isShortString(raw.url, MAX_URL_CHARS) ? { type: 'openUrl', url: raw.url } : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,12 @@
+/** Public API of the crawl: run (or resume) a collection, and the events it reports. */
+export { runCollection, csvColumns, GENERATOR, RUN_SPEC_FILE, RUN_INFO_FILE } from './run-collection';
+export type { RunInput, RunPorts, CrawlState } from './run-collection';
+export type { RunEvent, RunSummary, StartEvent, PageEvent, RecordBatchEvent, SkipEvent, RetryEvent, WarningEvent, ProgressEvent, DoneEvent } from './events';
+export type { PageFetcher, PageFetchOptions, PageFetchOutcome, Conditional } from './fetch-port';
+export { Frontier, itemKey } from './frontier';
+export type { FrontierItem, FrontierState } from './frontier';
+export { firstPage, nextPage, paginationParams, linkHeaderNext } from './pagination';
+export type { PageState, PageResult, PageStep } from './pagination';
+export { parseSitemap } from './sitemap';
+export { Authenticator, AuthError } from './auth';
+export { TemplateResolver, MissingSecretError } from './templating';

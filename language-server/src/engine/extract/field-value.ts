@@ -1,0 +1,83 @@
+/**
+ * The part of field extraction shared by HTML and JSON: regex, default and coercion.
+ */
+import type { FieldType } from '../spec/model';
+import { coerce } from '../records/coerce';
+import type { FieldError } from '../records/types';
+
+/** A field's regex compiled once; `undefined` when the field has none. */
+export interface CompiledRegex {
+  source: string;
+  regex: RegExp;
+}
+
+/**
+ * Compiles a field regex, or returns a warning when it does not compile. We try with the `u`
+ * flag first (so `\p{…}` works) and without it second, because many hand-written patterns use
+ * escapes like `\-` that only the non-Unicode grammar accepts.
+ */
+export function compileFieldRegex(source: string | undefined, fieldName: string): { regex?: CompiledRegex; warning?: string } {
+  if (source === undefined) return {};
+  for (const flags of ['u', '']) {
+    try {
+      return { regex: { source, regex: new RegExp(source, flags) } };
+    } catch (error) {
+      if (flags === '') return { warning: `field ${fieldName}: regex /${source}/ does not compile (${(error as Error).message}); the field will be empty` };
+    }
+  }
+  return {};
+}
+
+/** The first capture group that took part in the match, else the whole match; undefined when no match. */
+export function applyRegex(text: string, regex: CompiledRegex): string | undefined {
+  const match = regex.regex.exec(text);
+  if (match === null) return undefined;
+  for (let i = 1; i < match.length; i++) if (match[i] !== undefined) return match[i];
+  return match[0];
+}
+
+/** What a field spec contributes to finishing a value. */
+export interface FinishSpec {
+  name: string;
+  type: FieldType;
+  all: boolean;
+  default?: unknown;
+}
+
+/**
+ * Turns the raw values found for a field (undefined when nothing matched) into its final value:
+ * the default when nothing matched, then coercion of each element. Coercion failures become
+ * null values plus a FieldError each. Returns whether something matched (for match counts).
+ * `resolveUrl`, when given, resolves `url` values (see createUrlResolver).
+ */
+export function finishField(
+  spec: FinishSpec,
+  found: unknown[] | undefined,
+  baseUrl: string | undefined,
+  errors: FieldError[],
+  resolveUrl?: (href: string) => string | undefined,
+): { value: unknown; matched: boolean } {
+  const matched = found !== undefined && found.length > 0;
+  let raws: unknown[];
+  if (matched) raws = found;
+  else if (spec.default !== undefined) raws = Array.isArray(spec.default) && spec.all ? spec.default : [spec.default];
+  else return { value: spec.all ? [] : null, matched: false };
+
+  const values: unknown[] = [];
+  for (const raw of spec.all ? raws : raws.slice(0, 1)) {
+    // A page's resolver answers most url fields without a full URL parse; it returns undefined
+    // for what it cannot vouch for, and coercion then gives the reason.
+    const resolved = spec.type === 'url' && resolveUrl !== undefined && typeof raw === 'string' ? resolveUrl(raw.trim()) : undefined;
+    const result = resolved !== undefined ? { ok: true as const, value: resolved } : coerce(raw, spec.type, spec.name, { baseUrl });
+    if (result.ok) {
+      values.push(result.value);
+    } else {
+      const error: FieldError = { field: spec.name, reason: result.reason };
+      if (typeof raw === 'string') error.raw = raw.length > 500 ? `${raw.slice(0, 500)}…` : raw;
+      else if (raw !== undefined && typeof raw !== 'object') error.raw = String(raw);
+      errors.push(error);
+      values.push(null);
+    }
+  }
+  return { value: spec.all ? values : values[0], matched };
+}

