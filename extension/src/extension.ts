@@ -26,6 +26,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const preview = new PreviewPanels(context, {
       isRunActive: () => runs.isActive,
       onDidChangeRunActive: runs.onDidChangeActive,
+      languageClient: () => client.start(),
       run: (uri, sourceId) => vscode.commands.executeCommand('gleaner.runCollection', uri.toString(), sourceId),
     });
     context.subscriptions.push(

@@ -13,7 +13,6 @@ import { State, type LanguageClient } from 'vscode-languageclient/node';
 import { listSources, type SourceSummary } from '../../language-server/src/protocol';
 import { preview, previewUpdated, type PreviewParams, type PreviewResult, type PreviewUpdatedParams } from '../../language-server/src/protocol/preview';
 import type { HostToWebviewMessage, PreviewWebviewState, SourcePreviewState, WebviewMessageShapes, WebviewToHostMessage } from '../../media/src/messages';
-import { GleanerLanguageClient } from './language-client';
 import type { SourceRef } from './specs-tree';
 import { renderWebviewHtml } from './webview-html';
 
@@ -48,8 +47,8 @@ export interface PreviewHost {
   isRunActive(): boolean;
   onDidChangeRunActive: vscode.Event<boolean>;
   run(specUri: vscode.Uri, sourceId: string): Thenable<unknown>;
-  /** The running language client; when absent, the panel finds the extension's client among the context's subscriptions. */
-  languageClient?: () => Promise<LanguageClient | undefined>;
+  /** The language client, started if need be; undefined when it cannot start. */
+  languageClient: () => Promise<LanguageClient | undefined>;
 }
 
 /** One preview panel, reused for whichever source is previewed next. */
@@ -180,10 +179,8 @@ export class PreviewPanels implements vscode.Disposable {
   }
 
   /** The language client, started if need be, or undefined when there is none. */
-  private async client(): Promise<LanguageClient | undefined> {
-    if (this.host.languageClient) return this.host.languageClient();
-    const owner = this.context.subscriptions.find((s): s is GleanerLanguageClient => s instanceof GleanerLanguageClient);
-    return owner?.start();
+  private client(): Promise<LanguageClient | undefined> {
+    return this.host.languageClient();
   }
 
   private async requestPreview(refresh: boolean): Promise<void> {

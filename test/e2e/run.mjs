@@ -91,7 +91,7 @@ function preflight() {
 async function buildSuite() {
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: ['index.ts', 'extension.test.ts', 'untrusted.test.ts'].map((f) => join(ROOT, 'test/e2e/suite', f)),
+    entryPoints: ['index.ts', 'extension.test.ts', 'records.test.ts', 'new-spec.test.ts', 'untrusted.test.ts'].map((f) => join(ROOT, 'test/e2e/suite', f)),
     outdir: SUITE_OUT,
     bundle: true,
     platform: 'node',

@@ -70,8 +70,8 @@ output:
 void describe('language server: source preview', () => {
   let site: DemoSite;
   const clients: LspClient[] = [];
-  const start = async (trusted: boolean): Promise<LspClient> => {
-    const c = await LspClient.start({ initializationOptions: { trusted } });
+  const start = async (trusted: boolean, networkEnabled = true): Promise<LspClient> => {
+    const c = await LspClient.start({ initializationOptions: { trusted }, settings: { network: { enabled: networkEnabled } } });
     clients.push(c);
     // The server holds the network closed until it has read the client's settings.
     await c.settingsServed();
@@ -111,7 +111,9 @@ void describe('language server: source preview', () => {
     for (const [s, e] of titleMarks) assert.match(result.source.text.slice(s, e), /^<a [^>]*title="[^"]+"[^>]*>.*<\/a>$/s);
     assert.equal(result.marks?.['(records)']?.length, 20);
     // Only robots.txt and the page, both with the spec's user agent.
-    assert.deepEqual(site.requests.map((r) => r.path).sort(), ['/catalogue/page-1.html', '/robots.txt']);
+    // robots.txt (read once by the server's shared robots cache, which the diagnostics use too) and the page.
+    assert.deepEqual(site.requests.filter((r) => r.path !== '/robots.txt').map((r) => r.path), ['/catalogue/page-1.html']);
+    assert.ok(site.requests.some((r) => r.path === '/robots.txt'));
     for (const r of site.requests) assert.equal(r.userAgent, 'GleanerBot/1.0 (+mailto:preview@example.org)');
     const before = site.requests.length;
 
@@ -177,7 +179,8 @@ void describe('language server: source preview', () => {
     await client.open(URI, specText(site.origin));
     const missing = await client.request<PreviewResult>(preview.method, { uri: URI, sourceId: 'nope' });
     assert.equal(missing.state, 'no-source');
-    assert.equal(site.requests.length, 0);
+    // The robots.txt diagnostics may read robots.txt for the open spec; nothing else is fetched.
+    assert.deepEqual(site.requests.filter((r) => r.path !== '/robots.txt'), []);
   });
 
   void it('skips a URL robots.txt disallows, with the reason', async () => {
@@ -195,6 +198,14 @@ void describe('language server: source preview', () => {
     const result = await client.request<PreviewResult>(preview.method, { uri: URI, sourceId: 'catalogue' }, 20_000);
     assert.equal(result.state, 'network-disabled');
     assert.match(result.message ?? '', /Network access is off/);
+    assert.equal(site.requests.length, 0);
+  });
+
+  void it('makes no request when gleaner.network.enabled is off, even in a trusted workspace', async () => {
+    const client = await start(true, false);
+    await client.open(URI, specText(site.origin));
+    const result = await client.request<PreviewResult>(preview.method, { uri: URI, sourceId: 'api-books' }, 20_000);
+    assert.equal(result.state, 'network-disabled');
     assert.equal(site.requests.length, 0);
   });
 });
