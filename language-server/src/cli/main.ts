@@ -8,16 +8,20 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   createHttpClient,
+  envSecrets,
   parseSpec,
   RobotsCache,
   runCollection,
   RUN_FILES,
   RUN_INFO_FILE,
   RUN_SPEC_FILE,
+  systemClock,
+  systemRandom,
+  systemSleep,
 } from '../engine/index';
 import type { Checkpoint, CollectionSpec, CrawlState, RunEvent, RunSummary, SpecDiagnostic } from '../engine/index';
 import { runDemo } from './demo';
-import { envSecrets, stderrLogger, systemClock, systemRandom, systemSleep } from './node-ports';
+import { stderrLogger } from './node-ports';
 import { ProgressBar } from './progress';
 import { formatSummary } from './summary';
 

@@ -6,6 +6,7 @@
  * module's finding becomes `LicenceAnalysisFinding`, the spec's stays `LicenceFinding`).
  */
 export * from './ports';
+export * from './system-ports';
 export * from './spec/index';
 export * from './crawl/index';
 export * from './output/index';

@@ -12,7 +12,7 @@ import { inspect } from 'node:util';
 import { isMainThread, workerData } from 'node:worker_threads';
 import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, CodeActionKind, type InitializeResult } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createHttpClient } from '../engine/http/undici-client';
+import { createHttpClient, systemClock } from '../engine/index';
 import type { GleanerInitializationOptions } from '../protocol';
 import type { Disposable, ServerDeps } from './deps';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
@@ -62,7 +62,7 @@ function startServer(): void {
     // bundle (see validator.ts), so that typing in a huge spec never blocks a request.
     publisher: new DiagnosticsPublisher((params) => void connection.sendDiagnostics(params), documents, firstParseHere(specs, documents, workerValidator(__filename, log)), log),
     network,
-    robots: createRobotsChecker({ gate: network, clock: { now: () => Date.now() }, http: () => createHttpClient() }),
+    robots: createRobotsChecker({ gate: network, clock: systemClock, http: () => createHttpClient() }),
     log,
     validationDelayMs: 150,
   };

@@ -4,6 +4,7 @@
  * `gleaner.network.enabled` setting. Anything that fetches asks `allowed()` immediately before
  * each request, so turning either switch off stops requests that were only queued.
  */
+import { HttpFailure, type HttpClient } from '../engine/index';
 import { DEFAULT_SETTINGS, type GleanerSettings } from '../protocol';
 
 /** A listener told when `allowed()` may have changed. */
@@ -76,4 +77,23 @@ export function normaliseSettings(raw: unknown): GleanerSettings {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * An HTTP client that asks the gate before every single request (robots.txt and token requests
+ * included) and refuses with a `blocked` failure while it is closed. The inner client is created
+ * on the first allowed request, so an untrusted workspace never even opens a connection pool.
+ */
+export function gatedHttpClient(gate: NetworkGate, create: () => HttpClient, refusal: string): HttpClient {
+  let inner: HttpClient | undefined;
+  return {
+    request(request) {
+      if (!gate.allowed()) return Promise.reject(new HttpFailure('blocked', request.url, refusal));
+      return (inner ??= create()).request(request);
+    },
+    close: async () => {
+      await inner?.close();
+      inner = undefined;
+    },
+  };
 }

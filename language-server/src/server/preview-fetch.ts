@@ -14,10 +14,10 @@ import {
   Authenticator,
   AuthError,
   CircuitBreaker,
+  envSecrets,
   classifyHost,
   firstPage,
   HostThrottle,
-  HttpFailure,
   MissingSecretError,
   paginationParams,
   PoliteFetcher,
@@ -29,11 +29,10 @@ import {
   type HttpClient,
   type HttpResponse,
   type Logger,
-  type SecretResolver,
   type Sleep,
   type SourceSpec,
 } from '../engine/index';
-import type { NetworkGate } from './network-gate';
+import { gatedHttpClient, type NetworkGate } from './network-gate';
 import type { RobotsChecker } from './robots-checker';
 
 /** A response fetched for a preview. URLs are redacted; the body is as received. */
@@ -74,11 +73,6 @@ const MAX_FETCHERS = 8;
 /** The message for a closed network gate. */
 export const NETWORK_DISABLED_MESSAGE = 'Network access is off (the workspace is untrusted or gleaner.network.enabled is false), so nothing was fetched.';
 
-/** `${env:NAME}` from the environment; `${secret:NAME}` from `GLEANER_SECRET_<NAME>`, as the CLI reads it. */
-export function envSecretResolver(env: Record<string, string | undefined>): SecretResolver {
-  return { resolve: (kind, name) => (kind === 'env' ? env[name] : env[`GLEANER_SECRET_${name}`]) };
-}
-
 /** The URL a preview of `source` fetches, as written in the spec (undefined: it has none). */
 export function previewSpecUrl(source: SourceSpec): string | undefined {
   return source.kind === 'scrape' ? source.startUrls[0] : source.request.url;
@@ -86,7 +80,7 @@ export function previewSpecUrl(source: SourceSpec): string | undefined {
 
 /** Fetches the first URL of a source, politely; see the module comment. */
 export class PreviewFetcher {
-  private http: HttpClient | undefined;
+  private readonly http: HttpClient;
   private readonly fetchers = new Map<string, PoliteFetcher>();
   /**
    * Every secret any preview resolved, so the shared fetchers' log lines (which name URLs, and an
@@ -94,19 +88,8 @@ export class PreviewFetcher {
    */
   private readonly secrets = new Redactor();
 
-  constructor(private readonly options: PreviewFetcherOptions) {}
-
-  /** The gated client: refuses every request while the gate is closed. */
-  private client(): HttpClient {
-    const inner = (this.http ??= this.options.http());
-    const gate = this.options.gate;
-    return {
-      request: (request) => {
-        if (!gate.allowed()) return Promise.reject(new HttpFailure('blocked', request.url, NETWORK_DISABLED_MESSAGE));
-        return inner.request(request);
-      },
-      close: () => inner.close(),
-    };
+  constructor(private readonly options: PreviewFetcherOptions) {
+    this.http = gatedHttpClient(options.gate, options.http, NETWORK_DISABLED_MESSAGE);
   }
 
   private fetcherFor(spec: CollectionSpec): PoliteFetcher {
@@ -126,7 +109,7 @@ export class PreviewFetcher {
       error: (m) => inner.error(redact(m)),
     };
     fetcher = new PoliteFetcher({
-      http: this.client(),
+      http: this.http,
       throttle: new HostThrottle({ clock, sleep, random, politeness }),
       breaker: new CircuitBreaker({ clock }),
       clock,
@@ -166,7 +149,7 @@ export class PreviewFetcher {
     if (!this.options.gate.allowed()) return { ok: false, state: 'network-disabled', message: NETWORK_DISABLED_MESSAGE, url: specUrl };
     // Secrets resolved here go to the shared redactor too, so they are scrubbed from log lines.
     const redactor = this.secrets;
-    const templates = new TemplateResolver(envSecretResolver(this.options.env), redactor);
+    const templates = new TemplateResolver(envSecrets(this.options.env), redactor);
     const fetcher = this.fetcherFor(spec);
     let url: string;
     let headers: Record<string, string>;
@@ -241,7 +224,6 @@ export class PreviewFetcher {
   /** Releases the HTTP client. */
   async dispose(): Promise<void> {
     this.fetchers.clear();
-    await this.http?.close();
-    this.http = undefined;
+    await this.http.close();
   }
 }

@@ -18,7 +18,6 @@
  * - One HTTP client, throttle and breaker live as long as the server, so inferring twice from
  *   one host is spaced like two requests of a run.
  */
-import { randomInt } from 'node:crypto';
 import type { Connection } from 'vscode-languageserver';
 import {
   CircuitBreaker,
@@ -27,9 +26,11 @@ import {
   decodeBody,
   DEFAULT_USER_AGENT,
   HostThrottle,
-  HttpFailure,
   inferSpec,
   PoliteFetcher,
+  systemClock,
+  systemRandom,
+  systemSleep,
   type Clock,
   type HttpClient,
   type HttpResponse,
@@ -39,7 +40,7 @@ import {
 } from '../../engine/index';
 import { inferSpec as inferSpecRequest, type InferSpecParams, type InferSpecResult } from '../../protocol/infer';
 import { combine, type Disposable, type ServerDeps } from '../deps';
-import type { NetworkGate } from '../network-gate';
+import { gatedHttpClient, type NetworkGate } from '../network-gate';
 import type { RobotsChecker } from '../robots-checker';
 import { runSafe, type ServerLog } from '../runner';
 
@@ -144,13 +145,12 @@ export class SpecInferrer {
 
     const startHost = checked.url.hostname;
     const startClass = classifyHost(startHost);
-    const inner = (this.http ??= this.options.http());
+    const inner = (this.http ??= gatedHttpClient(gate, this.options.http, INFER_NETWORK_DISABLED));
     // Per call: remembers the last response so a 401/403 (which PoliteFetcher reports as a
     // failure without its body) can still be inferred from.
     let lastResponse: HttpResponse | undefined;
     const client: HttpClient = {
       request: async (request) => {
-        if (!gate.allowed()) throw new HttpFailure('blocked', request.url, INFER_NETWORK_DISABLED);
         const response = await inner.request(request);
         lastResponse = response;
         return response;
@@ -231,29 +231,15 @@ function robotsReason(url: string, userAgent: string, decision: RobotsDecision |
   return `robots.txt does not allow ${url}: ${fallback}`;
 }
 
-const abortableSleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('aborted'));
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 /** Registers `gleaner/inferSpec`. */
 export function register(connection: Connection, deps: ServerDeps): Disposable {
   const inferrer = new SpecInferrer({
     gate: deps.network,
     robots: deps.robots,
     http: () => createHttpClient(),
-    clock: { now: () => Date.now() },
-    sleep: abortableSleep,
-    random: () => randomInt(0, 2 ** 47) / 2 ** 47,
+    clock: systemClock,
+    sleep: systemSleep,
+    random: systemRandom,
     log: deps.log,
   });
   const disposeRequest = connection.onRequest(inferSpecRequest.type, (params, token) => {

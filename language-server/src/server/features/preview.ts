@@ -9,11 +9,10 @@
  * follow typing within about 150 ms; the parse comes from the shared SpecCache, so a version is
  * still parsed once however many features ask.
  */
-import { randomInt } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { decodeBody, createHttpClient, type CollectionSpec, type SourceSpec } from '../../engine/index';
+import { decodeBody, createHttpClient, systemClock, systemRandom, systemSleep, type CollectionSpec, type SourceSpec } from '../../engine/index';
 import { preview, previewUpdated, type PreviewExtraction, type PreviewParams, type PreviewResult } from '../../protocol/preview';
 import { combine, type Disposable, type ServerDeps } from '../deps';
 import { extractApi, extractScrape, indexPage, markRanges, pruneJson, type ExtractionCore, type IndexedPage } from '../preview-extract';
@@ -125,29 +124,15 @@ function emptyResult(params: PreviewParams, state: PreviewResult['state'], messa
   return { uri: params.uri, sourceId: params.sourceId, kind, state, message, version, records: [], recordCount: 0, fields: [], warnings: [], extractMs: 0, cached: false };
 }
 
-const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new Error('aborted'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-
 /** Registers `gleaner/preview` and the `gleaner/previewUpdated` pushes. */
 export function register(connection: Connection, deps: ServerDeps): Disposable {
   const fetcher = new PreviewFetcher({
     gate: deps.network,
     robots: deps.robots,
     http: () => createHttpClient(),
-    clock: { now: () => Date.now() },
-    sleep: abortableSleep,
-    random: () => randomInt(0, 2 ** 47) / 2 ** 47,
+    clock: systemClock,
+    sleep: systemSleep,
+    random: systemRandom,
     env: process.env,
     logger: { debug: () => undefined, info: (m) => deps.log.info(m), warn: (m) => deps.log.warn(m), error: (m) => deps.log.error(m) },
   });
