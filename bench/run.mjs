@@ -2,12 +2,12 @@
 // and says which ones were skipped because their script does not exist yet. Each bench prints
 // its own ratios against a reference measured in the same run.
 //
-//   node bench/run.mjs [--only robots,extract,lsp,crawl] [--quick] [--timeout-min 30]
+//   node bench/run.mjs [--only robots,extract,lsp,crawl,...] [--quick] [--timeout-min 30]
 //
 // `--quick` asks the benches that have a short mode for it (the LSP bench at 1k and 5k lines,
 // the crawl bench on 500 pages). Exits non-zero when a bench fails or runs out of time.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,6 +45,12 @@ function run(bench) {
       resolveCode(code ?? (signal ? 128 : 1));
     });
   });
+}
+
+// Benches added later (`bench/<name>-bench.ts|mjs`) run too, after the known ones.
+for (const file of readdirSync(join(root, 'bench')).sort()) {
+  const m = /^(.+)-bench\.(ts|mjs)$/.exec(file);
+  if (m && !BENCHES.some((b) => b.script === `bench/${file}`)) BENCHES.push({ name: m[1], script: `bench/${file}`, args: [] });
 }
 
 const outcomes = [];

@@ -219,6 +219,11 @@ void describe('spec diagnostics', () => {
     assert.deepEqual(e.range, rangeOf(err, 'per_host: 9', 0, 10, 1));
   });
 
+  void it('concurrency-high is not reported when every host is loopback', () => {
+    const text = BASE.replace('https://books.example.com/', 'http://127.0.0.1:8917/') + 'politeness:\n  concurrency:\n    per_host: 16\n    total: 16\n  allow_private_network: true\n';
+    assert.deepEqual(serious(parseSpec(text).diagnostics), []);
+  });
+
   void it('robots-ignore-unjustified', () => {
     const text = BASE + 'politeness:\n  robots: ignore\n';
     const d = only(parseSpec(text).diagnostics, 'robots-ignore-unjustified');

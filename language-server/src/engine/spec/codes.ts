@@ -31,7 +31,7 @@ export const DIAGNOSTIC_CODES: Record<string, DiagnosticCodeInfo> = {
   'private-address': { severity: 'error', summary: 'A loopback, private or link-local host without `politeness.allow_private_network: true`.' },
   'invalid-reference': { severity: 'error', summary: 'A `${…}` that is not `${env:NAME}` or `${secret:NAME}`.' },
   'delay-too-short': { severity: 'warning', summary: 'A delay under 1 s, unless every start host is loopback; quick fix sets `1s`.' },
-  'concurrency-high': { severity: 'warning or error', summary: 'More than 4 requests in flight per host (warning), more than 8 (error).' },
+  'concurrency-high': { severity: 'warning or error', summary: 'More than 4 requests in flight per host (warning), more than 8 (error), unless every start host is loopback.' },
   'robots-ignore-unjustified': { severity: 'error', summary: '`robots: ignore` without `robots_justification`.' },
   'user-agent-no-contact': { severity: 'warning', summary: 'The user agent has no URL or email for site owners to reach you.' },
   'no-budget': { severity: 'warning', summary: 'A scrape source follows links but `politeness.budget` has neither `pages` nor `time`.' },
