@@ -9,6 +9,7 @@ import { GleanerLanguageClient } from './language-client';
 import { LazyOutputChannel } from './output-channel';
 import { PreviewPanels } from './preview-panel';
 import { registerRecordsView } from './records-view';
+import { RunDiagnostics } from './run-diagnostics';
 import { RunManager } from './runs';
 import { SecretStore } from './secrets';
 import { registerSpecsTree, SpecsTreeProvider } from './specs-tree';
@@ -22,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const client = new GleanerLanguageClient(context, output, status);
     const secrets = new SecretStore(context);
     const runs = new RunManager(context, output, status, secrets);
+    const runDiagnostics = new RunDiagnostics();
     const tree = new SpecsTreeProvider(client);
     const preview = new PreviewPanels(context, {
       isRunActive: () => runs.isActive,
@@ -38,6 +40,9 @@ export function activate(context: vscode.ExtensionContext): void {
       registerSpecsTree(tree),
       registerRecordsView(context, runs),
       runs.onDidFinish(() => tree.refreshSoon()),
+      runDiagnostics,
+      runs.onDidStartSpecRun((spec) => runDiagnostics.clear(spec)),
+      runs.onDidEndSpecRun((end) => void runDiagnostics.publish(end.specUri, end.runId, end.warnings)),
       ...registerCommands({ client, runs, secrets, tree, preview, output }),
     );
     client.startWhenSpecOpens();

@@ -15,7 +15,7 @@ import * as vscode from 'vscode';
 import { describe } from './language-client';
 import { networkAllowed } from './network-guard';
 import type { LazyOutputChannel } from './output-channel';
-import { LineSplitter, parseRunEvent, type RunEvent, type RunSummary } from './run-events';
+import { LineSplitter, parseRunEvent, type ReadRunEvent, type RunSummary, type WarningEvent } from './run-event-reader';
 import { readRunInfo, runFile } from './run-history';
 import type { SecretStore } from './secrets';
 import type { RunStats, StatusBar } from './status-bar';
@@ -36,6 +36,19 @@ interface ActiveRun {
   runDir?: string;
   stats: RunStats;
   stopping: boolean;
+  /** The spec the run collects with, once known (for the run's diagnostics on it). */
+  specUri?: vscode.Uri;
+  runId?: string;
+  /** Warnings that name a place in the spec. */
+  specWarnings: WarningEvent[];
+}
+
+/** A run of a spec ended with a summary; its warnings that name a spec path. */
+export interface SpecRunEnded {
+  specUri: vscode.Uri;
+  runId: string;
+  status: string;
+  warnings: WarningEvent[];
 }
 
 /** Owns the one run that may be in progress, and remembers the last one. */
@@ -43,6 +56,12 @@ export class RunManager implements vscode.Disposable {
   private active: ActiveRun | undefined;
   private readonly finished = new vscode.EventEmitter<string | undefined>();
   private readonly activeChanged = new vscode.EventEmitter<boolean>();
+  private readonly specRunStarted = new vscode.EventEmitter<vscode.Uri>();
+  private readonly specRunEnded = new vscode.EventEmitter<SpecRunEnded>();
+  /** Fires with the spec's URI when a run of it starts (or resumes). */
+  readonly onDidStartSpecRun = this.specRunStarted.event;
+  /** Fires when a run of a spec ended with a summary. */
+  readonly onDidEndSpecRun = this.specRunEnded.event;
   /** Fires when a run starts (true) or ends (false). */
   readonly onDidChangeActive = this.activeChanged.event;
   /** Fires with the run directory when a run ends (or undefined when it never started). */
@@ -81,7 +100,7 @@ export class RunManager implements vscode.Disposable {
     const outputDirectory = vscode.workspace.getConfiguration('gleaner', specUri).get<string>('run.outputDirectory', '').trim();
     if (outputDirectory) args.push('--out', isAbsolute(outputDirectory) ? outputDirectory : resolve(dirname(specUri.fsPath), outputDirectory));
     const label = sourceId ? `${basename(specUri.fsPath)} › ${sourceId}` : basename(specUri.fsPath);
-    await this.launch(args, label, dirname(specUri.fsPath));
+    await this.launch(args, label, dirname(specUri.fsPath), specUri);
   }
 
   /** Resumes the run in `runDir`. */
@@ -117,7 +136,7 @@ export class RunManager implements vscode.Disposable {
     return true;
   }
 
-  private async launch(args: string[], label: string, cwd: string): Promise<void> {
+  private async launch(args: string[], label: string, cwd: string, specUri?: vscode.Uri): Promise<void> {
     const cli = this.context.asAbsolutePath('dist/cli.js');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -133,8 +152,9 @@ export class RunManager implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Could not start the Gleaner CLI: ${describe(error)}`);
       return;
     }
-    const run: ActiveRun = { child, label, stats: { pages: 0, records: 0, failed: 0, skipped: 0, errors: 0, retries: 0 }, stopping: false };
+    const run: ActiveRun = { child, label, stats: { pages: 0, records: 0, failed: 0, skipped: 0, errors: 0, retries: 0 }, stopping: false, specUri, specWarnings: [] };
     this.active = run;
+    if (specUri) this.specRunStarted.fire(specUri);
     void vscode.commands.executeCommand('setContext', RUN_ACTIVE_CONTEXT_KEY, true);
     this.activeChanged.fire(true);
     this.status.setRun(label, run.stats);
@@ -152,10 +172,16 @@ export class RunManager implements vscode.Disposable {
   private follow(run: ActiveRun, report: (message: string) => void): Promise<void> {
     let done: { status: string; reason?: string; summary: RunSummary } | undefined;
     const stderrTail: string[] = [];
-    const onEvent = (event: RunEvent): void => {
+    const onEvent = (event: ReadRunEvent): void => {
       switch (event.type) {
         case 'start':
           run.runDir = event.runDir;
+          run.runId = event.runId || basename(event.runDir);
+          // A resume learns its spec from the run (the path it was started from).
+          if (!run.specUri && isAbsolute(event.spec)) {
+            run.specUri = vscode.Uri.file(event.spec);
+            this.specRunStarted.fire(run.specUri);
+          }
           void this.context.workspaceState.update(LAST_RUN_KEY, event.runDir);
           report(event.resumed ? 'resumed' : 'started');
           break;
@@ -166,6 +192,10 @@ export class RunManager implements vscode.Disposable {
           break;
         case 'warning':
           this.output.appendLine(`warning: ${event.message}${event.url ? ` (${event.url})` : ''}`);
+          if (event.specPath !== undefined) run.specWarnings.push(event);
+          break;
+        case 'field-stats':
+          for (const s of event.stats.filter((x) => x.unmatched > 0)) this.output.appendLine(`field ${s.sourceId}.${s.field}: matched nothing on ${s.unmatched} of ${s.pages} pages`);
           break;
         case 'skip':
           this.output.appendLine(`skipped ${event.url}: ${event.reason}${event.detail ? ` — ${event.detail}` : ''}`);
@@ -180,6 +210,8 @@ export class RunManager implements vscode.Disposable {
             void this.context.workspaceState.update(LAST_RUN_KEY, event.summary.runDir);
           }
           break;
+        case 'page':
+        case 'record-batch':
         case 'other':
           break;
         default: {
@@ -220,6 +252,9 @@ export class RunManager implements vscode.Disposable {
         this.activeChanged.fire(false);
         this.status.setRun(undefined);
         this.finished.fire(run.runDir);
+        if (done && run.specUri) {
+          this.specRunEnded.fire({ specUri: run.specUri, runId: done.summary.runId || run.runId || basename(run.runDir ?? 'run'), status: done.status, warnings: run.specWarnings });
+        }
         resolveRun();
         if (spawnError) {
           void vscode.window.showErrorMessage(`Could not start the Gleaner CLI: ${spawnError.message}`, 'Show Output').then((c) => c && this.output.show());
@@ -266,6 +301,8 @@ export class RunManager implements vscode.Disposable {
     this.active?.child.kill('SIGINT');
     this.finished.dispose();
     this.activeChanged.dispose();
+    this.specRunStarted.dispose();
+    this.specRunEnded.dispose();
   }
 }
 

@@ -91,7 +91,7 @@ function preflight() {
 async function buildSuite() {
   const esbuild = await import('esbuild');
   await esbuild.build({
-    entryPoints: ['index.ts', 'extension.test.ts', 'records.test.ts', 'new-spec.test.ts', 'untrusted.test.ts'].map((f) => join(ROOT, 'test/e2e/suite', f)),
+    entryPoints: ['index.ts', 'extension.test.ts', 'records.test.ts', 'new-spec.test.ts', 'run-diagnostics.test.ts', 'untrusted.test.ts'].map((f) => join(ROOT, 'test/e2e/suite', f)),
     outdir: SUITE_OUT,
     bundle: true,
     platform: 'node',
@@ -203,6 +203,18 @@ async function startDemoSite(run) {
     'the demo site to start',
   );
   return { child, origin };
+}
+
+/**
+ * Starts a fresh demo site in this process (through tsx), for the untrusted session: its request
+ * log is then read on the server's side of the socket, and holds only that session's requests.
+ */
+async function startLoggedDemoSite() {
+  const { tsImport } = await import('tsx/esm/api');
+  const mod = await tsImport(join(ROOT, 'language-server/src/demo-site/index.ts'), import.meta.url);
+  const start = mod.startDemoSite ?? mod.default?.startDemoSite;
+  if (typeof start !== 'function') throw new Error('language-server/src/demo-site/index.ts exports no startDemoSite');
+  return start({ port: 0 });
 }
 
 async function stopDemoSite(demo) {
@@ -546,6 +558,7 @@ async function runUi(browser, workspace, origin, hostile) {
 
 async function main() {
   let demo;
+  let untrustedSite;
   let hostile;
   let server;
   let browser;
@@ -576,10 +589,19 @@ async function main() {
     // copy of the workspace (no runs/ from the trusted suite).
     const untrustedWorkspace = join(run, 'untrusted-workspace');
     cpSync(join(ROOT, 'test/e2e/workspace'), untrustedWorkspace, { recursive: true });
-    retargetWorkspace(untrustedWorkspace, demo.origin);
+    // A demo site of its own, so that its request log covers exactly the untrusted session.
+    untrustedSite = await startLoggedDemoSite();
+    retargetWorkspace(untrustedWorkspace, untrustedSite.origin);
     server = await startServer(join(run, 'untrusted'), untrustedWorkspace, { trusted: false });
-    log('code-server (workspace trust on) ready');
-    await runSuite(browser, untrustedWorkspace, run, 'untrusted', demo.origin);
+    log(`code-server (workspace trust on) ready; demo site for it at ${untrustedSite.origin}`);
+    await runSuite(browser, untrustedWorkspace, run, 'untrusted', untrustedSite.origin);
+    // Stop the server first: anything still in flight (the language server's robots.txt checks
+    // of the open specs) would then have arrived.
+    await stopServer(server);
+    await check('[untrusted] no request reached the demo site during the whole session (open spec, Run, Preview, robots check)', async () => {
+      const made = untrustedSite.requests.map((r) => `${r.method} ${r.path} (${r.userAgent})`);
+      if (made.length !== 0) throw new Error(`${made.length} request(s): ${made.join(', ')}`);
+    });
     if (existsSync(join(SCREENSHOTS, 'diagnostics.png'))) {
       mkdirSync(README_SCREENSHOTS, { recursive: true });
       copyFileSync(join(SCREENSHOTS, 'diagnostics.png'), join(README_SCREENSHOTS, 'diagnostics.png'));
@@ -594,6 +616,7 @@ async function main() {
     await browser?.close().catch(() => undefined);
     await stopServer(server);
     await stopDemoSite(demo);
+    await untrustedSite?.close().catch(() => undefined);
     await hostile?.close();
     const failed = results.filter((r) => !r.ok).length;
     if (run && failed === 0 && process.env.GLEANER_E2E_KEEP !== '1') rmSync(run, { recursive: true, force: true });

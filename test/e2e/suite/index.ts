@@ -21,7 +21,7 @@ export function run(): Promise<void> {
   const resultsFile = process.env.RESULTS_FILE;
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000 });
   // GLEANER_E2E_SUITE picks the files: the trusted suite by default, `untrusted` for Restricted Mode.
-  const files = process.env.GLEANER_E2E_SUITE === 'untrusted' ? ['untrusted.test.js'] : ['extension.test.js', 'records.test.js', 'new-spec.test.js'];
+  const files = process.env.GLEANER_E2E_SUITE === 'untrusted' ? ['untrusted.test.js'] : ['extension.test.js', 'records.test.js', 'new-spec.test.js', 'run-diagnostics.test.js'];
   for (const file of files) mocha.addFile(join(__dirname, file));
   const results: TestResult[] = [];
   const write = (): void => {

@@ -57,6 +57,18 @@ suite('Gleaner in an untrusted workspace', () => {
     assert.equal(existsSync(join(uri.fsPath, '..', 'runs')), false);
   });
 
+  test('Check robots.txt invoked directly answers network-disabled without a request', async () => {
+    const origin = process.env.GLEANER_E2E_DEMO_ORIGIN;
+    assert.ok(origin, 'GLEANER_E2E_DEMO_ORIGIN is set');
+    // The valid spec names the demo site's URLs: opened in a trusted workspace, the server would
+    // check their robots.txt. The demo site's request log (read by run.mjs after this session)
+    // proves that no request left.
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(workspaceFile('books.collect.yaml')));
+    const result = await vscode.commands.executeCommand<{ allowed: boolean; basis: string } | undefined>('gleaner.checkRobots', `${origin}/catalogue/page-1.html`, 'GleanerBot');
+    assert.ok(result, 'the server answered');
+    assert.equal(result.basis, 'network-disabled');
+  });
+
   test('Preview Source invoked directly is refused: no webview opens', async () => {
     const uri = workspaceFile('books.collect.yaml');
     await vscode.commands.executeCommand('gleaner.previewSource', uri.toString(), 'catalogue');

@@ -3,6 +3,9 @@
  * prints one per line; the editor shows them as progress), discriminated by `type`.
  */
 import type { RunCounts, RunStatus } from '../output/index';
+import type { FieldStat } from './field-stats';
+
+export type { FieldStat } from './field-stats';
 
 /** The run started (or resumed). */
 export interface StartEvent {
@@ -64,6 +67,20 @@ export interface WarningEvent {
   message: string;
   url?: string;
   sourceId?: string;
+  /** Set when the warning is about one place in the spec (the editor puts it there). */
+  specPath?: string;
+  /** What kind of finding: `field-unmatched` or `follow-no-links` for the run's diagnostics. */
+  code?: string;
+  /** The field a `field-unmatched` warning is about, with its counts. */
+  field?: string;
+  pages?: number;
+  unmatched?: number;
+}
+
+/** Per source and field, how often the field matched nothing; sent once, before `done`. */
+export interface FieldStatsEvent {
+  type: 'field-stats';
+  stats: FieldStat[];
 }
 
 /** Running totals, sent after every page. */
@@ -91,7 +108,7 @@ export interface DoneEvent {
 }
 
 /** Every event a run emits. */
-export type RunEvent = StartEvent | PageEvent | RecordBatchEvent | SkipEvent | RetryEvent | WarningEvent | ProgressEvent | DoneEvent;
+export type RunEvent = StartEvent | PageEvent | RecordBatchEvent | SkipEvent | RetryEvent | WarningEvent | FieldStatsEvent | ProgressEvent | DoneEvent;
 
 /** What a finished (or stopped) run produced. */
 export interface RunSummary {
@@ -101,6 +118,8 @@ export interface RunSummary {
   /** Why the run stopped or failed. */
   reason?: string;
   counts: RunCounts;
+  /** Per source and field: pages where the field matched nothing (this session's pages). */
+  fieldStats?: FieldStat[];
   durationMs: number;
   files: {
     records: string;

@@ -19,6 +19,7 @@ import {
   describeFiles,
   emptyCounts,
   HttpCache,
+  loadCheckpoint,
   lockRunDir,
   Redactor,
   RUN_LOCK_FILE,
@@ -34,12 +35,16 @@ import type { Checkpoint, FailedRecord, RecordSource, RobotsEntry, RunCounts, Ru
 import type { Clock, HttpClient, Logger, SecretResolver, Sleep } from '../ports';
 import { applyDerived, Deduper, validateRecord } from '../records/index';
 import type { DeduperState, ExtractedRecord } from '../records/index';
+import { applyDeduperDelta } from '../records/dedupe';
+import type { DeduperDelta } from '../records/dedupe';
 import type { ApiSource, CollectionSpec, ScrapeSource, SourceSpec } from '../spec/model';
 import { canonicalizeUrl } from '../urls/index';
 import { Authenticator, AuthError } from './auth';
 import type { RunEvent, RunSummary } from './events';
+import { FieldStatsCollector } from './field-stats';
+import type { PageObservation } from './field-stats';
 import type { PageFetcher, PageFetchOutcome } from './fetch-port';
-import { Frontier } from './frontier';
+import { Frontier, itemKey } from './frontier';
 import type { FrontierItem, FrontierState } from './frontier';
 import { firstPage, nextPage, paginationParams } from './pagination';
 import { createPoliteFetcher } from './polite-fetcher-adapter';
@@ -97,6 +102,58 @@ export interface CrawlState {
   stopReason?: string;
 }
 
+/**
+ * What one commit changed in the crawl state: one line of the checkpoint journal. Lists only
+ * grow (queued items, finished keys, canonical URLs, dedupe keys, skips); counters and the
+ * robots entries that changed are carried whole because they are small.
+ */
+export interface CrawlDelta {
+  /** Items newly queued, with depth and source (their keys join `frontier.seen`). */
+  queued?: FrontierItem[];
+  /** Keys of the items finished (they leave `frontier.pending`). */
+  done?: string[];
+  canonicals?: string[];
+  dedupe?: DeduperDelta;
+  skips?: SkipEntry[];
+  /** The robots entries of the origins whose entry changed. */
+  robots?: RobotsEntry[];
+  counts: RunCounts;
+  fetchMsTotal: number;
+  elapsedMs: number;
+}
+
+/**
+ * Folds journal deltas into a snapshot's crawl state, in order (the resume's replay). Mutates
+ * the lists of `state`, which comes fresh from the parsed snapshot.
+ */
+export function replayCrawlDeltas(state: CrawlState, deltas: readonly CrawlDelta[]): CrawlState {
+  const pending = new Map(state.frontier.pending.map((item) => [itemKey(item), item] as const));
+  const seen = state.frontier.seen;
+  const robots = { ...state.robots };
+  let { counts, fetchMsTotal, elapsedMs } = state;
+  for (const d of deltas) {
+    for (const item of d.queued ?? []) {
+      const key = itemKey(item);
+      seen.push(key);
+      pending.set(key, item);
+    }
+    for (const key of d.done ?? []) pending.delete(key);
+    for (const url of d.canonicals ?? []) state.canonicals.push(url);
+    if (d.dedupe) applyDeduperDelta(state.dedupe, d.dedupe);
+    for (const skip of d.skips ?? []) state.skips.push(skip);
+    for (const entry of d.robots ?? []) robots[entry.origin] = entry;
+    counts = d.counts;
+    fetchMsTotal = d.fetchMsTotal;
+    elapsedMs = d.elapsedMs;
+  }
+  return { ...state, frontier: { pending: [...pending.values()], seen }, robots, counts, fetchMsTotal, elapsedMs };
+}
+
+/** A run directory's last checkpoint (snapshot with the journal replayed); undefined when none. */
+export async function readRunCheckpoint(runDir: string): Promise<Checkpoint<CrawlState> | undefined> {
+  return (await loadCheckpoint(runDir, replayCrawlDeltas)).checkpoint;
+}
+
 /** The file a run keeps a copy of its spec in, so `resume` needs only the run directory. */
 export const RUN_SPEC_FILE = 'spec.collect.yaml';
 /** The file naming the spec path a run was started from. */
@@ -122,6 +179,8 @@ interface Processed {
   skip?: SkipEntry;
   error?: boolean;
   warnings: string[];
+  /** What the extractor matched on this page, for the run's field statistics. */
+  observed?: PageObservation;
   /** Stop this source (API: pagination ended badly). */
   fatal?: string;
 }
@@ -225,14 +284,17 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       if (unknown.length > 0) setupError = `unknown source id(s): ${unknown.join(', ')}`;
     }
 
-    const output = await RunOutput.open<CrawlState>({
-      runDir,
-      format: spec.output.format,
-      columns: csvColumns(spec),
-      neutralizeFormulas: spec.output.neutralizeFormulas,
-      redactor,
-      resume: input.resume === true,
-    });
+    const output = await RunOutput.open<CrawlState, CrawlDelta>(
+      {
+        runDir,
+        format: spec.output.format,
+        columns: csvColumns(spec),
+        neutralizeFormulas: spec.output.neutralizeFormulas,
+        redactor,
+        resume: input.resume === true,
+      },
+      { replay: replayCrawlDeltas },
+    );
     const previous: Checkpoint<CrawlState> | undefined = output.previous;
 
     if (!input.resume) {
@@ -259,9 +321,11 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
         };
     const frontier = previous?.state ? Frontier.restore(previous.state.frontier) : new Frontier();
     const deduper = Deduper.restore(state.dedupe);
+    deduper.trackDelta();
     const canonicals = new Set(state.canonicals);
     const counts = state.counts;
     const sources = new Map(spec.sources.map((s) => [s.id, s] as const));
+    const fieldStats = new FieldStatsCollector(selected);
 
     if (!previous?.state) {
       for (const s of selected) {
@@ -280,6 +344,12 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
 
     const cache = await HttpCache.open(outputDir);
     const robotsSeen = new Map<string, RobotsEntry>(Object.entries(state.robots));
+    // What changed since the last checkpoint: the next journal line. Reset by every snapshot.
+    let deltaQueued: FrontierItem[] = [];
+    let deltaDone: string[] = [];
+    let deltaCanonicals: string[] = [];
+    let skipsMark = state.skips.length;
+    let dirtyOrigins = new Set<string>();
     const observeRobots = (o: RobotsObservation): void => {
       let origin: string;
       try {
@@ -308,6 +378,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       if (o.crawlDelayMs !== undefined) entry.crawl_delay_ms = o.crawlDelayMs;
       if (o.contentSignal) entry.content_signal = o.contentSignal;
       robotsSeen.set(origin, entry);
+      dirtyOrigins.add(origin);
     };
 
     // Soft stop (SIGINT): no new items; the hard signal given to fetches never fires on its own,
@@ -348,8 +419,50 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       emit({ type: 'skip', url: skip.url, reason: skip.reason, ...(skip.source_id ? { sourceId: skip.source_id } : {}), ...(skip.detail ? { detail: skip.detail } : {}) });
     }
 
+    /** Queues a link, remembering it for the journal. */
+    function queue(item: FrontierItem): boolean {
+      const queued = frontier.push(item);
+      if (queued) deltaQueued.push(item);
+      return queued;
+    }
+
+    /** Marks an item finished, remembering it for the journal. */
+    function finish(item: FrontierItem): void {
+      frontier.done(item);
+      deltaDone.push(itemKey(item));
+    }
+
+    function addCanonical(url: string): void {
+      if (canonicals.has(url)) return;
+      canonicals.add(url);
+      deltaCanonicals.push(url);
+    }
+
+    /** The changes since the last checkpoint; starts the next delta. */
+    function takeDelta(): CrawlDelta {
+      const delta: CrawlDelta = {
+        counts,
+        fetchMsTotal: state.fetchMsTotal,
+        elapsedMs: state.elapsedMs + (ports.clock.now() - sessionStart),
+      };
+      if (deltaQueued.length > 0) delta.queued = deltaQueued;
+      if (deltaDone.length > 0) delta.done = deltaDone;
+      if (deltaCanonicals.length > 0) delta.canonicals = deltaCanonicals;
+      const dedupe = deduper.takeDelta();
+      if (dedupe.keys.length > 0 || dedupe.hashes.length > 0 || (dedupe.near?.length ?? 0) > 0) delta.dedupe = dedupe;
+      if (state.skips.length > skipsMark) delta.skips = state.skips.slice(skipsMark);
+      if (dirtyOrigins.size > 0) delta.robots = [...dirtyOrigins].flatMap((o) => robotsSeen.get(o) ?? []);
+      deltaQueued = [];
+      deltaDone = [];
+      deltaCanonicals = [];
+      skipsMark = state.skips.length;
+      dirtyOrigins = new Set();
+      return delta;
+    }
+
+    /** The whole state; it holds every change so far, so the pending delta starts afresh. */
     function snapshot(): CrawlState {
-      return {
+      const full: CrawlState = {
         ...state,
         frontier: frontier.snapshot(),
         canonicals: [...canonicals],
@@ -357,13 +470,17 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
         robots: Object.fromEntries(robotsSeen),
         elapsedMs: state.elapsedMs + (ports.clock.now() - sessionStart),
       };
+      takeDelta();
+      return full;
     }
 
     let checkpoints = 0;
     let checkpointMs = 0;
-    async function timedCheckpoint(s: RunStatus): Promise<void> {
+    /** A snapshot, or with `journal` a journal line (which compacts into a snapshot now and then). */
+    async function timedCheckpoint(s: RunStatus, journal = false): Promise<void> {
       const t0 = ports.clock.now();
-      await output.checkpoint(snapshot(), s, t0);
+      if (journal) await output.journal(takeDelta(), s, t0, snapshot);
+      else await output.checkpoint(snapshot(), s, t0);
       checkpoints += 1;
       checkpointMs += ports.clock.now() - t0;
     }
@@ -473,6 +590,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       }
       const extraction = extractor.extract(html, outcome.finalUrl);
       out.warnings.push(...extraction.warnings);
+      out.observed = { recordCount: extraction.recordCount, matchCounts: extraction.matchCounts, linksPerRule: source.follow.map((rule) => extraction.links.filter((l) => l.rule === rule).length) };
       out.canonicalUrl = extraction.canonicalUrl;
       const fetchedAt = new Date(ports.clock.now()).toISOString();
       const src = provenance(source, outcome.finalUrl, out.status, res.headers, body, fetchedAt);
@@ -580,6 +698,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       }
       const extraction = extractor.extract(json, outcome.finalUrl);
       out.warnings.push(...extraction.warnings);
+      out.observed = { recordCount: extraction.recordCount, matchCounts: extraction.matchCounts };
       const src = provenance(source, outcome.finalUrl, out.status, res.headers, result.body, new Date(ports.clock.now()).toISOString());
       judge(extraction.records, source, src, out);
       const step = nextPage(source.pagination, item.page, { json, headers: res.headers, recordCount: extraction.recordCount, url: outcome.finalUrl });
@@ -643,6 +762,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       let duplicates = 0;
       if (p.skip) recordSkip(p.skip);
       if (p.error) counts.errors += 1;
+      if (p.observed) fieldStats.observe(p.item.sourceId, p.observed);
       for (const s of p.linkSkips) recordSkip(s);
       for (const w of p.warnings) emit({ type: 'warning', message: w, url: p.url, sourceId: p.item.sourceId });
       if (p.fatal) {
@@ -663,8 +783,8 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       if (p.item.kind === 'page' && source?.kind === 'scrape' && source.useCanonical) {
         const identity = p.canonicalUrl ?? p.item.url;
         if (canonicals.has(identity)) duplicatePage = true;
-        canonicals.add(identity);
-        canonicals.add(p.item.url);
+        addCanonical(identity);
+        addCanonical(p.item.url);
       }
       if (duplicatePage && p.records.length > 0) {
         bump(counts.duplicates, 'canonical', p.records.length);
@@ -692,11 +812,11 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       for (const link of p.links) {
         // A link to a URL already queued (after canonicalisation, e.g. with a tracking parameter
         // removed) is a duplicate page caught before it was fetched.
-        if (!frontier.push(link) && link.kind === 'page') bump(counts.duplicates, 'url');
+        if (!queue(link) && link.kind === 'page') bump(counts.duplicates, 'url');
       }
-      frontier.done(p.item);
+      finish(p.item);
       await output.append(kept, p.failed);
-      await timedCheckpoint('running');
+      await timedCheckpoint('running', true);
       // The validator cache is only an optimisation; saving it now and then bounds what a
       // kill -9 costs the next run in refetches.
       if (fetched && sessionPages % 25 === 0) await cache.save();
@@ -762,7 +882,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
           continue;
         }
         if (item.kind !== 'sitemap' && budget.pages !== undefined && pagesStarted >= budget.pages) {
-          frontier.done(item);
+          finish(item);
           recordSkip({ url: item.kind === 'api' ? `${item.sourceId} page ${item.page.index + 1}` : item.url, reason: 'budget-pages', source_id: item.sourceId });
           // The rest of the frontier is skipped with the same reason when the run ends.
           budgetStop ??= 'budget-pages';
@@ -838,12 +958,21 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
     await writeManifest(runDir, manifest, redactor);
     if (status === 'completed') await sealRunDir(runDir);
 
+    // Run diagnostics: fields that matched (almost) nothing, follow rules that found no link.
+    const stats = fieldStats.stats();
+    emit({ type: 'field-stats', stats });
+    for (const w of fieldStats.warnings()) {
+      const stat = w.field !== undefined ? stats.find((s) => s.sourceId === w.sourceId && s.field === w.field) : undefined;
+      emit({ type: 'warning', message: w.message, sourceId: w.sourceId, specPath: w.specPath, code: w.code, ...(stat ? { field: stat.field, pages: stat.pages, unmatched: stat.unmatched } : {}) });
+    }
+
     const summary: RunSummary = {
       runId,
       runDir,
       status,
       ...(stopReason ? { reason: stopReason } : {}),
       counts,
+      fieldStats: stats,
       durationMs: state.elapsedMs + (ports.clock.now() - sessionStart),
       files: {
         records: join(runDir, recordsFile),

@@ -10,11 +10,16 @@ import { promises as fs } from 'node:fs';
 
 /** An output file opened for appending whole lines; tracks its committed byte size. */
 export class AppendOnlyFile {
+  /** The size at the last sync (or open): a sync with nothing appended since is skipped. */
+  private synced: number;
+
   private constructor(
     readonly path: string,
     private handle: fs.FileHandle,
     private bytes: number,
-  ) {}
+  ) {
+    this.synced = bytes;
+  }
 
   /**
    * Opens (creating when absent) `path` for appending. With `truncateTo`, the file is first cut
@@ -65,9 +70,25 @@ export class AppendOnlyFile {
     this.bytes += buffer.length;
   }
 
+  /**
+   * Cuts the file back to `size` bytes and syncs it (the checkpoint journal, once a snapshot holds
+   * everything it said). Later appends land at the new end: the file is opened with O_APPEND.
+   */
+  async truncate(size: number): Promise<void> {
+    if (size >= this.bytes) return;
+    await this.handle.truncate(size);
+    await this.handle.sync();
+    this.bytes = size;
+    this.synced = size;
+  }
+
   /** Flushes the file's data to stable storage. Called before a checkpoint records its size. */
   async sync(): Promise<void> {
+    // Nothing appended since the last sync: nothing to flush (most pages add no failed record).
+    if (this.bytes === this.synced) return;
+    const size = this.bytes;
     await this.handle.datasync();
+    this.synced = size;
   }
 
   /** Syncs and closes the file. */

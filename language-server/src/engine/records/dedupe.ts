@@ -77,6 +77,28 @@ export interface DeduperState {
   };
 }
 
+/**
+ * What a {@link Deduper} learnt since its last {@link Deduper.takeDelta}: enough to bring a
+ * {@link DeduperState} up to date without rewriting it (a run's checkpoint journal).
+ */
+export interface DeduperDelta {
+  keys: string[];
+  hashes: string[];
+  /** Near-duplicate entries added, signatures encoded as in {@link DeduperState}. */
+  near?: { id: string; signature: string }[];
+}
+
+/**
+ * Applies `delta` to `state` in place (a snapshot plus the deltas taken after it gives the state
+ * the Deduper had). Signatures are dropped when the state keeps none, as in `restore`.
+ */
+export function applyDeduperDelta(state: DeduperState, delta: DeduperDelta): DeduperState {
+  for (const key of delta.keys) state.keys.push(key);
+  for (const hash of delta.hashes) state.hashes.push(hash);
+  if (delta.near && state.near) for (const entry of delta.near) state.near.entries.push(entry);
+  return state;
+}
+
 /** Number of MinHash functions: 128 gives a Jaccard estimate within about ±0.09 (2σ). */
 const NUM_HASHES = 128;
 const SHINGLE_SIZE = 3;
@@ -204,6 +226,8 @@ export class Deduper {
   private readonly bands: number;
   private readonly rows: number;
   private readonly provenance: Set<string>;
+  /** What was added since the last `takeDelta`, when tracking (see `trackDelta`). */
+  private delta: { keys: string[]; hashes: string[]; near: { id: string; signature: Uint32Array }[] } | undefined;
 
   constructor(private readonly options: DeduperOptions) {
     this.bands = options.nearDuplicates ? chooseBands(options.nearDuplicates.threshold) : NUM_HASHES;
@@ -241,12 +265,38 @@ export class Deduper {
 
   private addPrepared(prepared: Prepared): void {
     const record = prepared.record;
-    if (prepared.key !== undefined) this.keys.add(prepared.key);
-    if (prepared.hash !== undefined) this.hashes.add(prepared.hash);
+    if (prepared.key !== undefined && !this.keys.has(prepared.key)) {
+      this.keys.add(prepared.key);
+      this.delta?.keys.push(prepared.key);
+    }
+    if (prepared.hash !== undefined && !this.hashes.has(prepared.hash)) {
+      this.hashes.add(prepared.hash);
+      this.delta?.hashes.push(prepared.hash);
+    }
     if (prepared.signature !== undefined) {
       const id = prepared.key ?? prepared.hash ?? this.contentHash(record);
       this.addEntry(id, prepared.signature);
+      this.delta?.near.push({ id, signature: prepared.signature });
     }
+  }
+
+  /** Starts recording what is added, for {@link takeDelta}; what was added before is not in it. */
+  trackDelta(): void {
+    this.delta ??= { keys: [], hashes: [], near: [] };
+  }
+
+  /**
+   * What was added since the last call (or since `trackDelta`), and starts a new delta. Applied
+   * with {@link applyDeduperDelta} to the snapshot taken at the previous call, it gives this
+   * Deduper's snapshot. Empty when not tracking.
+   */
+  takeDelta(): DeduperDelta {
+    const d = this.delta;
+    if (!d) return { keys: [], hashes: [] };
+    this.delta = { keys: [], hashes: [], near: [] };
+    const out: DeduperDelta = { keys: d.keys, hashes: d.hashes };
+    if (this.options.nearDuplicates) out.near = d.near.map((e) => ({ id: e.id, signature: encodeSignature(e.signature) }));
+    return out;
   }
 
   /** Number of records added (by key, content or signature, whichever is tracked most). */
