@@ -2,7 +2,8 @@
 // (all Node, CommonJS) and the webview bundles (browser, ESM). `--production` minifies,
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -22,6 +23,15 @@ const stubIconv = {
   },
 };
 
+// The HTTP client (undici, half a megabyte) is its own bundle, shared by the server and the CLI
+// instead of being copied into both; each loads it from beside itself at run time.
+const sharedHttpClient = {
+  name: 'shared-http-client',
+  setup(build) {
+    build.onResolve({ filter: /\/http\/undici-client$/ }, () => ({ path: './undici-client.js', external: true }));
+  },
+};
+
 const node = {
   plugins: [stubIconv],
   bundle: true,
@@ -38,10 +48,17 @@ const webviewEntries = existsSync('media/src')
   ? readdirSync('media/src').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('-types')).map((f) => `media/src/${f}`)
   : [];
 
+/** The language server and the shared HTTP client it loads; tests build just these two. */
+// The HTTP client comes first so that a server bundle never lands without it.
+export const serverTargets = [
+  { ...node, entryPoints: ['language-server/src/engine/http/undici-client.ts'], outfile: 'dist/undici-client.js' },
+  { ...node, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
+];
+
 const targets = [
   { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...node, entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
-  { ...node, entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  ...serverTargets,
+  { ...node, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 if (webviewEntries.length > 0) {
@@ -58,7 +75,12 @@ if (webviewEntries.length > 0) {
   });
 }
 
-if (watch) {
+// Node runs a symlinked script from its real path (scripts/package.mjs stages one), so compare real paths.
+const runAsScript = process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+
+if (!runAsScript) {
+  // Imported for its targets (test/support/lsp-client.ts): build nothing here.
+} else if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   await Promise.all(contexts.map((c) => c.watch()));
   console.log('esbuild: watching for changes');

@@ -31,6 +31,7 @@ export const REQUIRED_IN_VSIX = [
   'extension/dist/extension.js',
   'extension/dist/server.js',
   'extension/dist/cli.js',
+  'extension/dist/undici-client.js',
   'extension/dist/webview/preview.js',
   'extension/media/preview.css',
   'extension/media/icon.png',
@@ -96,7 +97,7 @@ export function packageExtension({ out, stage: given, keepStage = false, log = c
     const files = vsce(stage, ['ls', '--no-dependencies']).split('\n').filter(Boolean);
     const leaked = files.filter((f) => /\.(ts|map)$|^node_modules\/|^test\/|^extension\/|^language-server\//.test(f));
     if (leaked.length > 0) throw new Error(`files that must not ship:\n  ${leaked.join('\n  ')}`);
-    vsce(stage, ['package', '--no-dependencies', '--out', vsix]);
+    vsce(stage, ['package', '--no-dependencies', '--no-rewrite-relative-links', '--out', vsix]);
     const entries = vsixEntries(vsix);
     const missing = REQUIRED_IN_VSIX.filter((e) => !entries.includes(e));
     if (missing.length > 0) throw new Error(`the VSIX lacks:\n  ${missing.join('\n  ')}`);

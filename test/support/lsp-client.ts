@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { rename } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { InitializeResult, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 
@@ -28,20 +29,14 @@ let building: Promise<void> | undefined;
 export function buildServer(): Promise<void> {
   building ??= (async () => {
     const esbuild = await import('esbuild');
-    const temp = `${SERVER_JS}.${process.pid}.tmp`;
-    await esbuild.build({
-      absWorkingDir: REPO_ROOT,
-      entryPoints: ['language-server/src/server/main.ts'],
-      outfile: temp,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      sourcemap: false,
-      logLevel: 'silent',
-      legalComments: 'none',
-    });
-    await rename(temp, SERVER_JS);
+    // The same targets as `npm run build` (esbuild.mjs), so tests run the bundle users get.
+    const { serverTargets } = (await import(pathToFileURL(join(REPO_ROOT, 'esbuild.mjs')).href)) as { serverTargets: { outfile: string }[] };
+    for (const target of serverTargets) {
+      const final = join(REPO_ROOT, target.outfile);
+      const temp = `${final}.${process.pid}.tmp`;
+      await esbuild.build({ ...target, absWorkingDir: REPO_ROOT, outfile: temp, sourcemap: false, logLevel: 'silent' });
+      await rename(temp, final);
+    }
   })();
   return building;
 }
