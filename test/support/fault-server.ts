@@ -32,7 +32,11 @@ import iconv from 'iconv-lite';
 /** One logged request. `end` and `bytesSent` are filled in when the exchange closes. */
 export interface FaultLogEntry {
   seq: number;
-  /** performance.now() when the request arrived (a monotonic clock, in ms). */
+  /**
+   * When the request arrived, in ms of a monotonic clock: the server's `now` option, by default
+   * performance.now(). It is read as the request's headers are parsed, in the same turn of the
+   * event loop as the socket read that brought them.
+   */
   t: number;
   method: string;
   /** Path and query, as requested. */
@@ -78,6 +82,21 @@ export interface FaultServer {
   /** Resolves once `predicate(log)` holds (checked on every arrival and close); rejects after `timeoutMs`. */
   waitFor(predicate: (log: FaultLogEntry[]) => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Options of {@link startFaultServer}. */
+export interface FaultServerOptions {
+  /** The clock of `t` and `end` in the log, in ms; performance.now() by default. */
+  now?: () => number;
+}
+
+/**
+ * CLOCK_MONOTONIC in milliseconds (process.hrtime). Unlike performance.now(), whose origin is
+ * each process's start, it reads the same in every process on the machine, so a server in a
+ * child process and the test that started it can compare their timestamps.
+ */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 /** The second loopback "host"; tests can check it is usable with {@link canListenOn}. */
@@ -351,7 +370,8 @@ export async function canListenOn(address: string): Promise<boolean> {
 }
 
 /** Starts the fault server on 127.0.0.1 and 127.0.0.2, each on a free port. */
-export async function startFaultServer(routes: Record<string, FaultRoute> = {}): Promise<FaultServer> {
+export async function startFaultServer(routes: Record<string, FaultRoute> = {}, options: FaultServerOptions = {}): Promise<FaultServer> {
+  const now = options.now ?? (() => performance.now());
   const log: FaultLogEntry[] = [];
   const events = new EventEmitter();
   const inFlight = new Map<string, number>();
@@ -361,6 +381,9 @@ export async function startFaultServer(routes: Record<string, FaultRoute> = {}):
   const origins = { first: '', second: '' };
 
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    // Read the time first: this runs synchronously from the parser's headers-complete callback,
+    // so it is the earliest moment the process can know the request is there.
+    const arrived = now();
     const hostHeader = req.headers.host ?? '';
     const host = hostHeader.replace(/:\d+$/, '');
     const url = new URL(req.url ?? '/', `http://${hostHeader || '127.0.0.1'}`);
@@ -368,7 +391,7 @@ export async function startFaultServer(routes: Record<string, FaultRoute> = {}):
     inFlight.set(host, count);
     const entry: FaultLogEntry = {
       seq: seq++,
-      t: performance.now(),
+      t: arrived,
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       host,
@@ -388,7 +411,7 @@ export async function startFaultServer(routes: Record<string, FaultRoute> = {}):
         timers.delete(timer);
       }
       inFlight.set(host, (inFlight.get(host) ?? 1) - 1);
-      entry.end = performance.now();
+      entry.end = now();
       entry.bytesSent = socket.bytesWritten - startBytes;
       entry.aborted = aborted;
       events.emit('change');
@@ -432,7 +455,7 @@ export async function startFaultServer(routes: Record<string, FaultRoute> = {}):
   const onConnect = (req: http.IncomingMessage, client: net.Socket, head: Buffer): void => {
     const target = req.url ?? '';
     const match = /^(127\.\d+\.\d+\.\d+):(\d+)$/.exec(target);
-    log.push({ seq: seq++, t: performance.now(), method: 'CONNECT', url: target, host: (req.headers.host ?? '').replace(/:\d+$/, ''), headers: req.headers, inFlightOnHost: 0 });
+    log.push({ seq: seq++, t: now(), method: 'CONNECT', url: target, host: (req.headers.host ?? '').replace(/:\d+$/, ''), headers: req.headers, inFlightOnHost: 0 });
     events.emit('change');
     if (!match) {
       client.end('HTTP/1.1 403 Forbidden\r\n\r\n');

@@ -137,7 +137,9 @@ void describe('undici HttpClient', () => {
     const total = (members * BOMB_MEMBER_BYTES) / 1000;
     assert.ok(sent < total / 10, `server sent ${sent} of ~${Math.round(total)} bytes`);
     assert.equal(server.requestsTo('/bomb')[0].aborted, true);
-    assert.ok(elapsed < 3000, `took ${elapsed} ms`);
+    // Decompressing all 100 GiB would take minutes; the bound only has to tell early from late,
+    // with room for a loaded machine (3.5 s seen with both cores busy).
+    assert.ok(elapsed < 10_000, `took ${elapsed} ms`);
   });
 
   void it('maps a reset before the headers to a network failure', async () => {
