@@ -20,7 +20,6 @@ import {
   systemSleep,
 } from '../engine/index';
 import type { Checkpoint, CollectionSpec, CrawlState, RunEvent, RunSummary, SpecDiagnostic } from '../engine/index';
-import type { RunEvent as WireRunEvent } from '../protocol/run-events';
 import { runDemo } from './demo';
 import { stderrLogger } from './node-ports';
 import { ProgressBar } from './progress';
@@ -100,13 +99,6 @@ export function newRunDir(outDir: string, name: string, now: number): string {
   return dir;
 }
 
-/**
- * The `--json` wire format is declared in the protocol room, where the extension reads it. This
- * identity function is the compile-time check that every engine event is also a wire event: a
- * change to the engine's events that the protocol does not follow fails to compile here.
- */
-export const toWireEvent: (e: RunEvent) => WireRunEvent = (e) => e;
-
 /** Options shared by run, resume and demo. */
 export interface ExecuteOptions {
   json?: boolean;
@@ -154,7 +146,7 @@ export async function execute(
         signal: controller.signal,
       },
       (e: RunEvent) => {
-        if (options.json) stdout(`${JSON.stringify(toWireEvent(e))}\n`);
+        if (options.json) stdout(`${JSON.stringify(e)}\n`);
         else if (e.type === 'progress') bar.update(e);
         else if (e.type === 'warning' && (options.verbose || e.specPath !== undefined)) {
           // A warning about the spec (a selector that matched nothing) is shown without --verbose.
