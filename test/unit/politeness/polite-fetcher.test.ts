@@ -166,6 +166,14 @@ void describe('PoliteFetcher', () => {
     assert.deepEqual(t.times(), [0, 2000, 4000, 6000]);
   });
 
+  void it('waits for an exhausted X-RateLimit budget to reset before the next request to that host', async () => {
+    const t = setup((_request, nth) => (nth === 0 ? { status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '3' } } : { status: 200 }), politeness({ delayMs: 100 }));
+    await t.run('http://a.test/first');
+    await t.run('http://a.test/second');
+    await t.run('http://b.test/other');
+    assert.deepEqual(t.times(), [0, 3000, 3000]);
+  });
+
   void it('a Retry-After pause holds other URLs on the host but not other hosts', async () => {
     const t = setup((request, nth) => (request.url === 'http://a.test/limited' && nth === 0 ? { status: 503, headers: { 'retry-after': '5' } } : { status: 200 }), politeness({ delayMs: 100 }));
     const done = Promise.all([t.fetcher.fetch('http://a.test/limited'), t.fetcher.fetch('http://a.test/other'), t.fetcher.fetch('http://b.test/x')]);

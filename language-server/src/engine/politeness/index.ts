@@ -3,3 +3,4 @@ export * from './retry';
 export * from './host-throttle';
 export * from './circuit-breaker';
 export * from './polite-fetcher';
+export * from './rate-limit';

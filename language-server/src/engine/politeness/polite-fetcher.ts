@@ -9,6 +9,7 @@ import type { PolitenessSpec } from '../spec/model';
 import type { HookedHttpRequest } from '../http/request-hooks';
 import type { CircuitBreaker } from './circuit-breaker';
 import type { HostThrottle } from './host-throttle';
+import { rateLimitPause } from './rate-limit';
 import { MAX_HONOURED_RETRY_AFTERS, formatMs, isRetryableStatus, parseRetryAfter, retryDecision } from './retry';
 
 /** The robots.txt verdict for a URL; supplied by the robots module. */
@@ -215,7 +216,12 @@ export class PoliteFetcher {
       if (failure?.kind === 'aborted') throw failure;
 
       const status = response?.status;
-      if (response) throttle.observe(host, { latencyMs: response.timings.headersMs, status });
+      if (response) {
+        throttle.observe(host, { latencyMs: response.timings.headersMs, status });
+        // An API that says its budget is spent gets no request until the budget resets.
+        const limited = rateLimitPause(response.headers, clock.now());
+        if (limited) throttle.pauseHost(host, limited.untilMs, limited.reason);
+      }
       // A timeout is the strongest overload signal there is: let AutoThrottle treat it like a 503.
       else if (failure?.kind === 'timeout') throttle.observe(host, { latencyMs: clock.now() - started, status: 503 });
 
