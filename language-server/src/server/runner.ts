@@ -3,6 +3,7 @@
  * answers with an empty result and a log line instead of an error popup or a dead server.
  */
 import { LSPErrorCodes, ResponseError, type CancellationToken } from 'vscode-languageserver';
+import type { Logger } from '../engine/index';
 
 /** Where the server's own log lines go: `connection.console`, never stdout. */
 export interface ServerLog {
@@ -10,6 +11,14 @@ export interface ServerLog {
   warn(message: string): void;
   info(message: string): void;
   log(message: string): void;
+}
+
+/**
+ * The engine's Logger port over the server log. Debug lines are dropped: the engine's per-request
+ * chatter would flood the Gleaner output channel.
+ */
+export function engineLogger(log: ServerLog): Logger {
+  return { debug: () => undefined, info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) };
 }
 
 /** The error a cancelled request answers with, as LSP 3.17 asks (`RequestCancelled`). */

@@ -87,54 +87,50 @@ function isElement(node: AnyNode): node is Element {
   return type === 'tag' || type === 'script' || type === 'style';
 }
 
+/**
+ * Visits every element in the subtrees of `nodes` in document order until `visit` returns true.
+ * Iterative: broken pages nest thousands of unclosed tags, and recursion would overflow.
+ */
+function walkElements(nodes: AnyNode[], visit: (elem: Element) => boolean): void {
+  const stack: AnyNode[][] = [nodes];
+  const indexes: number[] = [0];
+  while (stack.length > 0) {
+    const level = stack[stack.length - 1];
+    const index = indexes[indexes.length - 1]++;
+    if (index >= level.length) {
+      stack.pop();
+      indexes.pop();
+      continue;
+    }
+    const node = level[index];
+    if (!isElement(node)) continue;
+    if (visit(node)) return;
+    if (node.children.length > 0) {
+      stack.push(node.children);
+      indexes.push(0);
+    }
+  }
+}
+
 /** Every element in the subtrees of `nodes` (document order) that passes `test`. */
 function findAll(test: (elem: Element) => boolean, nodes: AnyNode[]): Element[] {
   const result: Element[] = [];
-  const stack: AnyNode[][] = [nodes];
-  const indexes: number[] = [0];
-  while (stack.length > 0) {
-    const level = stack[stack.length - 1];
-    const index = indexes[indexes.length - 1]++;
-    if (index >= level.length) {
-      stack.pop();
-      indexes.pop();
-      continue;
-    }
-    const node = level[index];
-    if (!isElement(node)) continue;
-    if (test(node)) result.push(node);
-    if (node.children.length > 0) {
-      stack.push(node.children);
-      indexes.push(0);
-    }
-  }
+  walkElements(nodes, (elem) => {
+    if (test(elem)) result.push(elem);
+    return false;
+  });
   return result;
 }
 
-/**
- * The first element in the subtrees of `nodes` (document order) that passes `test`. Iterative,
- * like findAll: broken pages nest thousands of unclosed tags, and recursion would overflow.
- */
+/** The first element in the subtrees of `nodes` (document order) that passes `test`. */
 function findOne(test: (elem: Element) => boolean, nodes: AnyNode[]): Element | null {
-  const stack: AnyNode[][] = [nodes];
-  const indexes: number[] = [0];
-  while (stack.length > 0) {
-    const level = stack[stack.length - 1];
-    const index = indexes[indexes.length - 1]++;
-    if (index >= level.length) {
-      stack.pop();
-      indexes.pop();
-      continue;
-    }
-    const node = level[index];
-    if (!isElement(node)) continue;
-    if (test(node)) return node;
-    if (node.children.length > 0) {
-      stack.push(node.children);
-      indexes.push(0);
-    }
-  }
-  return null;
+  let found: Element | null = null;
+  walkElements(nodes, (elem) => {
+    if (!test(elem)) return false;
+    found = elem;
+    return true;
+  });
+  return found;
 }
 
 /** Matches every element (to list a record's descendants). */

@@ -42,7 +42,7 @@ import { inferSpec as inferSpecRequest, type InferSpecParams, type InferSpecResu
 import { combine, type Disposable, type ServerDeps } from '../deps';
 import { gatedHttpClient, type NetworkGate } from '../network-gate';
 import type { RobotsChecker } from '../robots-checker';
-import { runSafe, type ServerLog } from '../runner';
+import { engineLogger, runSafe, type ServerLog } from '../runner';
 
 /** The user agent when the client sends none (the engine's placeholder, marked TODO in the spec). */
 export const INFER_DEFAULT_USER_AGENT = DEFAULT_USER_AGENT;
@@ -167,7 +167,7 @@ export class SpecInferrer {
       random,
       politeness: POLITENESS,
       userAgent,
-      logger: { debug: () => undefined, info: (m) => this.options.log.info(m), warn: (m) => this.options.log.warn(m), error: (m) => this.options.log.error(m) },
+      logger: engineLogger(this.options.log),
       robotsGate: async (hop) => {
         const decision = await robots.check(hop, userAgent);
         if (!decision) return { allowed: false, reason: INFER_NETWORK_DISABLED };

@@ -17,7 +17,7 @@ import { preview, previewUpdated, type PreviewExtraction, type PreviewParams, ty
 import { combine, type Disposable, type ServerDeps } from '../deps';
 import { extractApi, extractScrape, indexPage, markRanges, pruneJson, type ExtractionCore, type IndexedPage } from '../preview-extract';
 import { PreviewFetcher, previewSpecUrl, type PreviewResponse } from '../preview-fetch';
-import { describeError, runSafe } from '../runner';
+import { describeError, engineLogger, runSafe } from '../runner';
 
 /**
  * Body bytes of a page kept for extraction unless the client asks otherwise
@@ -134,7 +134,7 @@ export function register(connection: Connection, deps: ServerDeps): Disposable {
     sleep: systemSleep,
     random: systemRandom,
     env: process.env,
-    logger: { debug: () => undefined, info: (m) => deps.log.info(m), warn: (m) => deps.log.warn(m), error: (m) => deps.log.error(m) },
+    logger: engineLogger(deps.log),
   });
   /** Cached responses by `uri \n sourceId \n spec URL`, least recently used first. */
   const cache = new Map<string, CachedPreview>();
