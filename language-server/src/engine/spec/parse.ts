@@ -2,10 +2,11 @@
  * The spec parser's entry point: text → model, diagnostics and locator. It never throws: any
  * internal failure becomes an `internal-error` diagnostic and the model falls back to defaults.
  *
- * Stages: YAML (tolerant, with positions) → structural validation against the descriptor table
+ * Stages: YAML (tolerant, with positions; block-yaml.ts for the common case) → structural validation against the descriptor table
  * (validate.ts) → model building (build.ts) → semantic checks (checks.ts).
  */
 import { parseDocument, type Document } from 'yaml';
+import { readBlockYaml } from './block-yaml';
 import { buildModel, defaultSpec } from './build';
 import { runChecks } from './checks';
 import { SPEC_DESCRIPTOR } from './descriptors';
@@ -87,6 +88,7 @@ export function parseSpec(text: string, options: ParseOptions = {}): SpecParseRe
   const diagnostics: SpecDiagnostic[] = [];
   let doc: Document | undefined;
   let model: CollectionSpec | undefined;
+  let readAsBlock = false;
 
   if (source.length > MAX_DOCUMENT_CHARS) {
     diagnostics.push({
@@ -101,7 +103,10 @@ export function parseSpec(text: string, options: ParseOptions = {}): SpecParseRe
   try {
     const long = longLine(source, positions);
     if (long) diagnostics.push(long);
-    doc = parseDocument(source, { uniqueKeys: false, prettyErrors: false });
+    // Specs in plain block style take the fast reader; anything else goes to the `yaml` package.
+    doc = readBlockYaml(source);
+    readAsBlock = doc !== undefined;
+    doc ??= parseDocument(source, { uniqueKeys: false, prettyErrors: false });
     for (const e of doc.errors) diagnostics.push(yamlDiagnostic(positions, e.pos, e.message, 'error'));
     for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(positions, w.pos, w.message, 'warning'));
   } catch (e) {
@@ -117,7 +122,7 @@ export function parseSpec(text: string, options: ParseOptions = {}): SpecParseRe
     locator = new AstLocator(undefined, positions);
   }
 
-  const tooDeep = doc ? findTooDeep(doc.contents) : undefined;
+  const tooDeep = doc && !readAsBlock ? findTooDeep(doc.contents) : undefined;
   if (tooDeep) {
     diagnostics.push({
       range: positions.range(tooDeep[0], Math.min(tooDeep[1], tooDeep[0] + 1)),
