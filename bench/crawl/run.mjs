@@ -303,7 +303,7 @@ const crawlers = {
       this.scrapy = findScrapyPython();
       return this.scrapy
         ? { ok: true, version: `Scrapy ${this.scrapy.version} (${this.scrapy.python})` }
-        : { ok: false, why: 'skipped: Scrapy is not installed (apt-get install -y python3-scrapy)' };
+        : { ok: false, why: 'skipped: Scrapy is not installed; as root run `bash bench/setup.sh` (apt-get install -y python3-scrapy)' };
     },
     prepare(dir, origin) {
       return {

@@ -2,11 +2,14 @@
  * The demo shop's JSON API and OAuth2 token endpoint, as pure-ish functions from a parsed
  * request to a reply. Four pagination styles (page, offset, cursor, `Link` header) and three
  * kinds of auth (API key, static bearer token, OAuth2 client credentials) so every pagination
- * and auth path of a collector can be exercised against one server.
+ * and auth path of a collector can be exercised against one server, and one metered endpoint
+ * whose small request budget is announced in `X-RateLimit-*` headers.
  */
 import { randomBytes } from 'node:crypto';
 import { DEMO_BOOKS, DEMO_REVIEWS } from './data';
 import type { DemoBook } from './data';
+import { rateLimitHeaders } from './http-util';
+import type { BudgetVerdict, FixedWindowBudget } from './http-util';
 
 /** The demo site's secrets. `gleaner demo` passes them to specs as `${env:GLEANER_DEMO_*}`. */
 export const DEMO_CREDENTIALS = {
@@ -26,6 +29,8 @@ export interface Reply {
   body: string;
   /** GET responses that carry ETag/Last-Modified and may become 304. */
   conditional: boolean;
+  /** The metered endpoint's budget after this request, for the request log. */
+  rateLimit?: BudgetVerdict;
 }
 
 /** The parts of a request the API looks at. */
@@ -187,9 +192,10 @@ export function tokenEndpoint(req: ApiRequest, tokens: TokenStore): Reply {
 }
 
 /** Routes `/api/v1/*`; an unknown API path gets a JSON 404. */
-export function apiEndpoint(req: ApiRequest, tokens: TokenStore): Reply {
+export function apiEndpoint(req: ApiRequest, tokens: TokenStore, metered: FixedWindowBudget): Reply {
   const routes: Record<string, () => Reply> = {
     '/api/v1/books': () => booksByPage(req),
+    '/api/v1/books/metered': () => booksMetered(req, metered),
     '/api/v1/books/offset': () => booksByOffset(req),
     '/api/v1/books/cursor': () => booksByCursor(req),
     '/api/v1/reviews': () => reviews(req, tokens),
@@ -211,6 +217,29 @@ function booksByPage(req: ApiRequest): Reply {
   if (typeof perPage === 'string') return badRequest(perPage);
   const items = DEMO_BOOKS.slice((page - 1) * perPage, page * perPage).map((b) => bookJson(b, req.origin));
   return json(200, { items, page, per_page: perPage, total: DEMO_BOOKS.length });
+}
+
+/**
+ * `/api/v1/books/metered`: the page / per_page endpoint behind a small fixed-window budget, with
+ * `X-RateLimit-Limit`, `-Remaining` and `-Reset` (seconds) on every answer. A request past the
+ * budget gets 429 and `Retry-After`; a client that reads the headers never sees one. The budget
+ * is charged before auth, as API gateways do, so every request counts.
+ */
+function booksMetered(req: ApiRequest, budget: FixedWindowBudget): Reply {
+  const verdict = budget.take(req.now);
+  const limitHeaders = rateLimitHeaders(verdict, req.now);
+  let reply: Reply;
+  if (!verdict.admitted) {
+    reply = json(
+      429,
+      { error: 'rate_limited', error_description: `The budget of ${verdict.limit} requests per ${budget.windowMs / 1000} s is spent; it resets in ${limitHeaders['x-ratelimit-reset']} s.` },
+      { 'retry-after': limitHeaders['x-ratelimit-reset'] },
+      false,
+    );
+  } else reply = booksByPage(req);
+  Object.assign(reply.headers, limitHeaders);
+  reply.rateLimit = verdict;
+  return reply;
 }
 
 function booksByOffset(req: ApiRequest): Reply {

@@ -48,3 +48,54 @@ export class SlidingWindowLimiter {
     return true;
   }
 }
+
+/** What a {@link FixedWindowBudget} says about one request. */
+export interface BudgetVerdict {
+  admitted: boolean;
+  limit: number;
+  /** Requests left in the window after this one (0 once spent). */
+  remaining: number;
+  /** Monotonic ms when the current window began and when it resets. */
+  windowStart: number;
+  resetAt: number;
+}
+
+/**
+ * A request budget in fixed windows, the model behind `X-RateLimit-*` headers: `limit` requests
+ * per window of `windowMs`, the window starting with its first request. Unlike the sliding log
+ * above, it can tell a client exactly how many requests remain and when the budget resets.
+ * Refused requests are not counted, so waiting for the reset always works.
+ */
+export class FixedWindowBudget {
+  private windowStart = -Infinity;
+  private used = 0;
+
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {}
+
+  /** Charges one request at `now` (monotonic ms) if the window has room. */
+  take(now: number): BudgetVerdict {
+    if (now >= this.windowStart + this.windowMs) {
+      this.windowStart = now;
+      this.used = 0;
+    }
+    const admitted = this.used < this.limit;
+    if (admitted) this.used += 1;
+    return { admitted, limit: this.limit, remaining: this.limit - this.used, windowStart: this.windowStart, resetAt: this.windowStart + this.windowMs };
+  }
+}
+
+/**
+ * The `X-RateLimit-*` fields for a verdict. Reset is in whole seconds until the window resets,
+ * rounded up, so a client that waits that long never arrives early.
+ */
+export function rateLimitHeaders(verdict: BudgetVerdict, now: number): Record<string, string> {
+  const resetSeconds = Math.max(1, Math.ceil((verdict.resetAt - now) / 1000));
+  return {
+    'x-ratelimit-limit': String(verdict.limit),
+    'x-ratelimit-remaining': String(verdict.remaining),
+    'x-ratelimit-reset': String(resetSeconds),
+  };
+}

@@ -14,7 +14,8 @@ import { performance } from 'node:perf_hooks';
 import { TokenStore, apiEndpoint, tokenEndpoint } from './api';
 import type { ApiRequest, Reply } from './api';
 import { CATALOGUE_LAST_MODIFIED, DEMO_BOOKS, DEMO_CATEGORIES } from './data';
-import { SlidingWindowLimiter, entityTag, isNotModified } from './http-util';
+import { FixedWindowBudget, SlidingWindowLimiter, entityTag, isNotModified } from './http-util';
+import type { BudgetVerdict } from './http-util';
 import {
   cartPage,
   categoryPage,
@@ -42,6 +43,7 @@ export {
   UTM_DUPLICATE_BOOK_ID,
 } from './data';
 export type { DemoBook, DemoCategory, DemoPageFault, DemoReview, RatingWord } from './data';
+export type { BudgetVerdict } from './http-util';
 export { sitemapPaths } from './pages';
 
 /** The port `gleaner demo` and the examples use. */
@@ -55,6 +57,8 @@ export interface DemoSiteOptions {
   host?: string;
   /** API requests admitted in any 1-second window; default 10. 0 turns the limit off. */
   rateLimitPerSecond?: number;
+  /** The budget of `/api/v1/books/metered`: requests per window; default 5 per 2 s. */
+  meteredBudget?: { limit: number; windowMs: number };
   /** Extra delay before every response, in milliseconds; default 0. */
   latencyMs?: number;
   /** Lifetime of OAuth2 access tokens in seconds; default 300. 0 makes every token expire at once. */
@@ -71,6 +75,8 @@ export interface DemoRequestLog {
   /** The User-Agent header, or '' when none was sent. */
   userAgent: string;
   status: number;
+  /** For `/api/v1/books/metered`: the budget after this request (windows in monotonic ms). */
+  rateLimit?: BudgetVerdict;
 }
 
 /** A running demo site. */
@@ -142,6 +148,7 @@ export function startDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> 
   const latencyMs = Math.max(0, options.latencyMs ?? 0);
   const limiter = new SlidingWindowLimiter(options.rateLimitPerSecond ?? 10, 1000);
   const tokens = new TokenStore(options.tokenLifetimeSeconds ?? 300);
+  const metered = new FixedWindowBudget(Math.max(1, options.meteredBudget?.limit ?? 5), Math.max(1, options.meteredBudget?.windowMs ?? 2000));
   const requests: DemoRequestLog[] = [];
   const timers = new Set<NodeJS.Timeout>();
   let listeningOrigin = '';
@@ -176,7 +183,14 @@ export function startDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> 
     if (body !== undefined) headers['content-length'] = String(body.length);
     // Logged before the response is written, so a client that has its answer always finds
     // the request in the log.
-    requests.push({ time: performance.now(), method: req.method ?? '', path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '', status });
+    requests.push({
+      time: performance.now(),
+      method: req.method ?? '',
+      path: req.url ?? '',
+      userAgent: req.headers['user-agent'] ?? '',
+      status,
+      ...(reply.rateLimit ? { rateLimit: reply.rateLimit } : {}),
+    });
     res.writeHead(status, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
   }
@@ -212,7 +226,7 @@ export function startDemoSite(options: DemoSiteOptions = {}): Promise<DemoSite> 
         origin,
         now: performance.now(),
       };
-      send(req, res, isApi ? apiEndpoint(apiRequest, tokens) : tokenEndpoint(apiRequest, tokens));
+      send(req, res, isApi ? apiEndpoint(apiRequest, tokens, metered) : tokenEndpoint(apiRequest, tokens));
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {

@@ -1,6 +1,7 @@
 // The built CLI as a child process against the demo site: kill -9 at several points and resume
-// (nothing lost, nothing duplicated, no torn line), SIGINT then resume (no page fetched twice),
-// and the exit codes of check / run / robots / usage errors.
+// (nothing lost, nothing duplicated, no torn line, the same field statistics as an uninterrupted
+// run), SIGINT then resume (no page fetched twice, the same statistics), and the exit codes of
+// check / run / robots / usage errors.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { DEMO_CREDENTIALS, startDemoSite } from '../../../language-server/src/demo-site/index';
 import { readRunCheckpoint } from '../../../language-server/src/engine/crawl/run-collection';
-import type { Checkpoint, CrawlState, RunEvent, RunManifest } from '../../../language-server/src/engine/index';
+import type { Checkpoint, CrawlState, FieldStat, RunEvent, RunManifest } from '../../../language-server/src/engine/index';
 import { demoEnvFrom, exampleSpecText, readJsonl, ROOT } from '../crawl/support';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -100,6 +101,27 @@ function runDirOf(r: ChildRun): string {
   return start.runDir;
 }
 
+/** The run's field statistics: the `field-stats` event, checked against the `done` summary's. */
+function fieldStatsOf(r: ChildRun): FieldStat[] {
+  const event = r.events.find((e) => e.type === 'field-stats');
+  assert.ok(event?.type === 'field-stats', `no field-stats event; stderr: ${r.stderr}`);
+  const done = r.events.find((e) => e.type === 'done');
+  assert.deepEqual(done?.type === 'done' ? done.summary.fieldStats : undefined, event.stats);
+  return event.stats;
+}
+
+/** The run diagnostics (field and follow-rule warnings naming a spec path), sorted. */
+function diagnosticsOf(r: ChildRun): string[] {
+  return r.events.flatMap((e) => (e.type === 'warning' && e.code !== undefined ? [e.message] : [])).sort();
+}
+
+let uninterrupted: Promise<ChildRun> | undefined;
+/** One uninterrupted run of the books example, the reference the resumed runs are held to. */
+function uninterruptedRun(): Promise<ChildRun> {
+  uninterrupted ??= runCli(['run', writeSpec('whole'), '--out', join(work, 'whole-out'), '--json', '--yes']);
+  return uninterrupted;
+}
+
 const isDetail = (path: string): boolean => /^\/catalogue\/[a-z0-9-]+_\d+\/index\.html/.test(path);
 
 void test('kill -9 at several points, then resume: nothing lost, nothing duplicated, no torn line', { timeout: 60_000 }, async () => {
@@ -146,6 +168,14 @@ void test('kill -9 at several points, then resume: nothing lost, nothing duplica
   // At most the pages in flight at each kill are fetched again (concurrency 4, three kills).
   const detailFetches = site.requests.slice(firstRequest).filter((r) => isDetail(r.path)).length;
   assert.ok(detailFetches >= 60 && detailFetches <= 60 + 3 * 4, `detail pages fetched ${detailFetches} times`);
+
+  // The run diagnostics count every page once, across the three kills, as a run never killed does.
+  const whole = await uninterruptedRun();
+  assert.equal(whole.code, 0, whole.stderr);
+  const stats = fieldStatsOf(r4);
+  assert.deepEqual(stats, fieldStatsOf(whole));
+  assert.equal(stats.find((s) => s.field === 'title')?.pages, 60, 'every detail page, once');
+  assert.deepEqual(diagnosticsOf(r4), diagnosticsOf(whole));
 });
 
 void test('SIGINT finishes the pages in flight, exits 4, and a resume fetches no page twice', { timeout: 60_000 }, async () => {
@@ -172,6 +202,11 @@ void test('SIGINT finishes the pages in flight, exits 4, and a resume fetches no
   const records = readJsonl(join(runDir, 'records.jsonl'));
   assert.equal(records.length, 58);
   assert.equal(new Set(records.map((r) => r.upc)).size, 58);
+
+  const whole = await uninterruptedRun();
+  assert.equal(whole.code, 0, whole.stderr);
+  assert.deepEqual(fieldStatsOf(r2), fieldStatsOf(whole));
+  assert.deepEqual(diagnosticsOf(r2), diagnosticsOf(whole));
 });
 
 /** Runs the CLI without blocking this process (the demo site answers from it). */

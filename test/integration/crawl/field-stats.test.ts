@@ -78,3 +78,27 @@ void test('a misspelt selector and a dead follow rule end the run with field-sta
   assert.deepEqual(followWarnings.map((w) => w.specPath), ['sources[0].follow[0].selector']);
   assert.match(followWarnings[0].message, /follow rule `a\.no-such-link` yielded no link/);
 });
+
+void test('a follow rule whose links an earlier rule with the same target finds first is not reported; a dead one still is', { timeout: 30_000 }, async () => {
+  // `div.image_container a` links to exactly the books `article.product_pod h3 a` links to, and
+  // the extractor keeps each (source, URL) once, for the first rule: the second rule is
+  // redundant, not dead. `a.no-such-link` is dead and shadowed the same way.
+  const text = exampleSpecText('books.collect.yaml', site.origin).replace(
+    /(\n(\s*)- selector: div\.promo a)/,
+    '\n$2- selector: div.image_container a\n$2  source: book\n$2- selector: a.no-such-link\n$2  source: book$1',
+  );
+  assert.ok(text.includes('div.image_container a') && text.includes('a.no-such-link'), 'the example changed shape');
+  const ports = realPorts();
+  const events: RunEvent[] = [];
+  let summary;
+  try {
+    summary = await runCollection({ spec: specOf(text), specText: text, specPath: join(out, 'shadowed.collect.yaml'), runDir: join(out, 'shadowed') }, ports, (e) => events.push(e));
+  } finally {
+    await ports.http.close();
+  }
+  assert.equal(summary.status, 'completed', summary.reason);
+  assert.equal(summary.counts.records, 58, 'the extra rules change nothing collected');
+  const followWarnings = events.filter((e): e is WarningEvent => e.type === 'warning' && e.code === 'follow-no-links');
+  assert.deepEqual(followWarnings.map((w) => w.specPath), ['sources[0].follow[3].selector']);
+  assert.match(followWarnings[0].message, /follow rule `a\.no-such-link` yielded no link on 3 pages/);
+});

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_BOOKS, DEMO_CREDENTIALS, DEMO_REVIEWS, startDemoSite } from '../../../language-server/src/demo-site/index';
 import type { DemoSite } from '../../../language-server/src/demo-site/index';
@@ -285,6 +286,41 @@ void describe('demo API: rate limit', () => {
       assert.equal(token.status, 200);
     } finally {
       await limited.close();
+    }
+  });
+  void it('/api/v1/books/metered announces its budget in X-RateLimit-* and refuses past it until the reset', async () => {
+    // A short window keeps the test quick; the defaults (5 per 2 s) are what the crawl test uses.
+    const metered = await startDemoSite({ port: 0, meteredBudget: { limit: 3, windowMs: 600 } });
+    try {
+      const path = '/api/v1/books/metered?page=2&per_page=5';
+      const answers = [];
+      for (let i = 0; i < 4; i++) answers.push(await send(metered.origin, path, { headers: KEY }));
+      assert.deepEqual(answers.map((r) => r.status), [200, 200, 200, 429]);
+      assert.deepEqual(answers.map((r) => r.headers['x-ratelimit-remaining']), ['2', '1', '0', '0']);
+      for (const r of answers) {
+        assert.equal(r.headers['x-ratelimit-limit'], '3');
+        // Whole seconds, rounded up: 600 ms left in the window is announced as 1 s.
+        assert.equal(r.headers['x-ratelimit-reset'], '1');
+      }
+      assert.equal(answers[3].headers['retry-after'], '1');
+      assert.equal((JSON.parse(answers[3].body) as { error: string }).error, 'rate_limited');
+      const page = JSON.parse(answers[0].body) as { items: { id: number }[]; page: number; per_page: number };
+      assert.deepEqual(page.items.map((b) => b.id), [6, 7, 8, 9, 10], 'the same pages as /api/v1/books');
+
+      // The log says when the window resets; after it, the budget is whole again.
+      const log = metered.requests.filter((r) => r.path === path);
+      const resetAt = log[0].rateLimit?.resetAt;
+      assert.ok(resetAt !== undefined && log.every((r) => r.rateLimit?.resetAt === resetAt), 'one window');
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, resetAt - performance.now()) + 20));
+      const after = await send(metered.origin, path, { headers: KEY });
+      assert.equal(after.status, 200);
+      assert.equal(after.headers['x-ratelimit-remaining'], '2');
+      // The budget is charged before auth, as API gateways do: a request without the key counts.
+      const anonymous = await send(metered.origin, path);
+      assert.equal(anonymous.status, 401);
+      assert.equal(anonymous.headers['x-ratelimit-remaining'], '1');
+    } finally {
+      await metered.close();
     }
   });
 });

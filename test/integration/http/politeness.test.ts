@@ -22,9 +22,9 @@ const UA = 'GleanerBot/1.0 (+mailto:data@example.org)';
 let server: FaultServerProcess;
 let undici: HttpClient;
 /**
- * Every request the client put on the wire: its URL, monotonicMs() when undici announced it
- * (`at`, just before it writes the request line) and when the code that writes it had finished
- * (`written`, the next tick), so the write happened between the two.
+ * Every request the client put on the wire: its URL, monotonicMs() when the client's onSent hook
+ * ran (`at`, the tick after undici wrote the request) and one tick later (`written`), so the
+ * write happened before both and a large difference between them means this process stalled.
  */
 const sent: { url: string; at: number; written?: number }[] = [];
 
@@ -119,7 +119,7 @@ function assertGapsAtLeast(entries: FaultLogEntry[], minimumMs: number, label: s
     const detail =
       a === undefined || b === undefined
         ? 'send times unknown'
-        : `sent ${(b.at - a.at).toFixed(1)} ms apart; written within ${((a.written ?? NaN) - a.at).toFixed(1)} and ${((b.written ?? NaN) - b.at).toFixed(1)} ms; ` +
+        : `sent ${(b.at - a.at).toFixed(1)} ms apart; next tick ${((a.written ?? NaN) - a.at).toFixed(1)} and ${((b.written ?? NaN) - b.at).toFixed(1)} ms after each hook; ` +
           `arrived ${(entries[i].t - a.at).toFixed(1)} and ${(entries[i + 1].t - b.at).toFixed(1)} ms after sending`;
     assert.ok(gap >= 0.95 * minimumMs, `${label}: gap ${i} of ${gap.toFixed(1)} ms < 0.95 × ${minimumMs} ms (${detail})`);
   });

@@ -1,6 +1,7 @@
 // The real undici HttpClient against the loopback fault server: every fault, decoding, caps,
 // deadlines and failure kinds.
 import assert from 'node:assert/strict';
+import type { LookupFunction } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
 import { decodeBody } from '../../../language-server/src/engine/http/charset';
@@ -18,6 +19,7 @@ import {
   startFaultServer,
   type FaultServer,
 } from '../../support/fault-server';
+import { startUnacceptingListener } from '../../support/fault-server-unaccepting';
 
 let server: FaultServer;
 let client: HttpClient;
@@ -156,6 +158,55 @@ void describe('undici HttpClient', () => {
     await closed.close();
     const failure = await failsWith(request(`${origin}/ok`), 'network');
     assert.match(failure.message, /ECONNREFUSED/);
+  });
+
+  void it('times out connecting to a port whose accept queue is full, naming the host and the URL', async () => {
+    const listener = await startUnacceptingListener();
+    try {
+      const url = `${listener.origin}/never`;
+      const started = performance.now();
+      const failure = await failsWith(request(url, { connectTimeoutMs: 300, headersTimeoutMs: 5000, deadlineMs: 10_000 }), 'timeout');
+      const elapsed = performance.now() - started;
+      assert.equal(failure.message, `connect timed out: no connection to 127.0.0.1:${listener.port} within 300 ms for ${url} (UND_ERR_CONNECT_TIMEOUT)`);
+      // The connect timeout fired, not the headers timeout or the deadline far behind it.
+      assert.ok(elapsed >= 280 && elapsed < 4000, `took ${elapsed} ms`);
+    } finally {
+      await listener.close();
+    }
+  });
+
+  void it('resolves names through an injected lookup, and reports a name that does not resolve', async () => {
+    const asked: string[] = [];
+    // No DNS query leaves the machine: `shop.test` is pinned to loopback, anything else fails as
+    // the system resolver fails for an unknown name.
+    const lookup: LookupFunction = (hostname, options, callback) => {
+      asked.push(hostname);
+      if (hostname === 'shop.test') {
+        if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+        else callback(null, '127.0.0.1', 4);
+        return;
+      }
+      const error = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname });
+      callback(error, '', 4);
+    };
+    const pinned = createHttpClient({ proxyFromEnv: false, lookup });
+    try {
+      const port = new URL(server.origin).port;
+      const response = await pinned.request(request(`http://shop.test:${port}/echo?run=lookup`));
+      assert.equal(response.status, 200);
+      assert.equal((JSON.parse(Buffer.from(response.body).toString()) as { headers: Record<string, string> }).headers.host, `shop.test:${port}`);
+      const url = `http://gone.invalid:${port}/page`;
+      await assert.rejects(pinned.request(request(url)), (error: unknown) => {
+        assert.ok(error instanceof HttpFailure, String(error));
+        assert.equal(error.kind, 'network');
+        assert.equal(error.url, url);
+        assert.equal(error.message, `name resolution failed: gone.invalid has no address (ENOTFOUND) for ${url}`);
+        return true;
+      });
+      assert.deepEqual(asked, ['shop.test', 'gone.invalid']);
+    } finally {
+      await pinned.close();
+    }
   });
 
   void it('times out waiting for headers', async () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpFailure, type HttpClient, type HttpRequest, type HttpResponse } from '../../../language-server/src/engine/ports';
 import { RobotsCache } from '../../../language-server/src/engine/robots';
+import { cacheControlLifetimeMs, MIN_ROBOTS_TTL_MS } from '../../../language-server/src/engine/robots/cache';
 
 type Reply = { status: number; body?: string; headers?: Record<string, string> } | HttpFailure;
 
@@ -307,4 +308,131 @@ void test('/robots.txt itself is allowed even under Disallow: /', async () => {
   const decision = await cache.check(ROBOTS);
   assert.equal(decision.allowed, true);
   assert.equal(decision.reason, 'robots.txt itself is always allowed');
+});
+
+void test('cacheControlLifetimeMs reads max-age, Age, no-store and no-cache', () => {
+  const life = (headers: Record<string, string>) => cacheControlLifetimeMs(headers);
+  assert.equal(life({}), undefined);
+  assert.equal(life({ 'cache-control': 'public, max-age=300' }), 300_000);
+  assert.equal(life({ 'cache-control': 'MAX-AGE="60"' }), 60_000, 'names are case-insensitive, values may be quoted');
+  assert.equal(life({ 'cache-control': 'max-age=300', age: '100' }), 200_000, 'time already spent in caches counts');
+  assert.equal(life({ 'cache-control': 'max-age=300', age: '400' }), 0);
+  assert.equal(life({ 'cache-control': 'max-age=100, max-age=50' }), 50_000, 'of several, the smallest');
+  assert.equal(life({ 'cache-control': 'max-age=soon' }), 0, 'an invalid max-age means stale');
+  assert.equal(life({ 'cache-control': 'max-age=3600, no-store' }), 0);
+  assert.equal(life({ 'cache-control': 'no-cache' }), 0);
+  assert.equal(life({ 'cache-control': 'private' }), undefined, 'nothing about freshness');
+  assert.equal(life({ 'cache-control': 's-maxage=10' }), undefined, 'shared caches only; this one is private');
+});
+
+void test('Cache-Control max-age shortens how long robots.txt is kept', async () => {
+  const { cache, clock, http } = cacheWith({ [ROBOTS]: { status: 200, body: TEXT, headers: { 'cache-control': 'max-age=600', age: '100' } } });
+  await cache.check(`${ORIGIN}/`);
+  clock.time += 500_000 - 1;
+  await cache.check(`${ORIGIN}/`);
+  assert.equal(http.requests.length, 1);
+  clock.time += 1;
+  await cache.check(`${ORIGIN}/`);
+  assert.equal(http.requests.length, 2, 'fetched again once max-age less Age has passed');
+});
+
+void test('a max-age beyond 24 hours is capped at 24 hours', async () => {
+  const { cache, clock, http } = cacheWith({ [ROBOTS]: { status: 200, body: TEXT, headers: { 'cache-control': 'max-age=31536000' } } });
+  await cache.check(`${ORIGIN}/`);
+  clock.time += 24 * 3600_000 - 1;
+  await cache.check(`${ORIGIN}/`);
+  assert.equal(http.requests.length, 1);
+  clock.time += 1;
+  await cache.check(`${ORIGIN}/`);
+  assert.equal(http.requests.length, 2);
+});
+
+for (const directive of ['no-store', 'no-cache', 'max-age=5']) {
+  void test(`Cache-Control ${directive} keeps robots.txt only for the minimum re-check interval`, async () => {
+    const { cache, clock, http } = cacheWith({ [ROBOTS]: { status: 200, body: TEXT, headers: { 'cache-control': directive } } });
+    // Not fetched again for every URL: a page crawl would otherwise send one robots.txt request a page.
+    for (let i = 0; i < 5; i++) await cache.check(`${ORIGIN}/page-${i}`);
+    clock.time += MIN_ROBOTS_TTL_MS - 1;
+    await cache.check(`${ORIGIN}/`);
+    assert.equal(http.requests.length, 1);
+    clock.time += 1;
+    await cache.check(`${ORIGIN}/`);
+    assert.equal(http.requests.length, 2);
+  });
+}
+
+void test('the minimum interval is configurable and never above the TTL', async () => {
+  const { cache, http } = cacheWith({ [ROBOTS]: { status: 200, body: TEXT, headers: { 'cache-control': 'no-store' } } }, { minTtlMs: 0 });
+  await cache.check(`${ORIGIN}/a`);
+  await cache.check(`${ORIGIN}/b`);
+  assert.equal(http.requests.length, 2, 'no-store taken literally');
+  const short = cacheWith({ [ROBOTS]: { status: 200, body: TEXT, headers: { 'cache-control': 'no-store' } } }, { ttlMs: 10_000 });
+  await short.cache.check(`${ORIGIN}/`);
+  short.clock.time += 10_000;
+  await short.cache.check(`${ORIGIN}/`);
+  assert.equal(short.http.requests.length, 2);
+});
+
+void test('a 4xx answer (everything allowed) follows its Cache-Control too', async () => {
+  const { cache, clock, http } = cacheWith({ [ROBOTS]: { status: 404, headers: { 'cache-control': 'max-age=120' } } });
+  assert.equal((await cache.check(`${ORIGIN}/x`)).allowed, true);
+  clock.time += 120_000;
+  await cache.check(`${ORIGIN}/x`);
+  assert.equal(http.requests.length, 2);
+});
+
+void test('Cache-Control never makes a failure last longer, nor turns it into allow', async () => {
+  let up = false;
+  const { cache, clock, http } = cacheWith(
+    { [ROBOTS]: () => (up ? { status: 200, body: 'User-agent: *\nDisallow: /x\n' } : { status: 503, headers: { 'cache-control': 'max-age=86400' } }) },
+    { failureRetryMs: 30_000 },
+  );
+  assert.equal((await cache.check(`${ORIGIN}/y`)).allowed, false);
+  up = true;
+  clock.time += 30_000;
+  assert.equal((await cache.check(`${ORIGIN}/y`)).allowed, true, 'retried after failureRetryMs, not after max-age');
+  assert.equal(http.requests.length, 2);
+  // And a 5xx saying no-store is still cached as disallowed for the failure window.
+  const storm = cacheWith({ [ROBOTS]: { status: 500, headers: { 'cache-control': 'no-store' } } }, { failureRetryMs: 30_000 });
+  assert.equal((await storm.cache.check(`${ORIGIN}/a`)).allowed, false);
+  assert.equal((await storm.cache.check(`${ORIGIN}/b`)).allowed, false);
+  assert.equal(storm.http.requests.length, 1);
+});
+
+void test('a stale robots.txt with an ETag is revalidated; 304 keeps the rules with a new lifetime', async () => {
+  let changed = false;
+  const { cache, clock, http } = cacheWith({
+    [ROBOTS]: (req): Reply => {
+      if (changed) return { status: 200, body: 'User-agent: *\nDisallow: /\n', headers: { etag: '"v2"' } };
+      if (req.headers['if-none-match'] === '"v1"') return { status: 304, headers: { 'cache-control': 'max-age=120' } };
+      return { status: 200, body: TEXT, headers: { etag: '"v1"', 'last-modified': 'Tue, 01 Sep 2026 00:00:00 GMT', 'cache-control': 'max-age=60' } };
+    },
+  });
+  assert.equal((await cache.check(`${ORIGIN}/private/a`)).allowed, false);
+  assert.equal(http.requests[0].headers['if-none-match'], undefined);
+  clock.time += 60_000;
+  const again = await cache.check(`${ORIGIN}/private/a`);
+  assert.equal(again.allowed, false);
+  assert.equal(again.rule?.line, 8, 'the stored rules still decide');
+  assert.equal(http.requests[1].headers['if-none-match'], '"v1"');
+  assert.equal(http.requests[1].headers['if-modified-since'], 'Tue, 01 Sep 2026 00:00:00 GMT');
+  const entry = await cache.lookup(ORIGIN);
+  assert.match(entry.summary, /parsed \(revalidated: 304\)$/);
+  assert.equal(entry.expiresAt - entry.fetchedAt, 120_000, 'the lifetime comes from the 304');
+  assert.deepEqual(entry.validators, { etag: '"v1"', lastModified: 'Tue, 01 Sep 2026 00:00:00 GMT' });
+  // A changed file comes back whole and replaces the rules.
+  changed = true;
+  clock.time += 120_000;
+  assert.equal((await cache.check(`${ORIGIN}/anything`)).allowed, false);
+  assert.equal(http.requests.length, 3);
+  assert.equal((await cache.lookup(ORIGIN)).validators?.etag, '"v2"');
+});
+
+void test('robots.txt requests use the connect timeout given, never above the overall timeout', async () => {
+  const { cache, http } = cacheWith({ [ROBOTS]: { status: 200, body: TEXT } }, { connectTimeoutMs: 300 });
+  await cache.check(`${ORIGIN}/`);
+  assert.deepEqual([http.requests[0].connectTimeoutMs, http.requests[0].headersTimeoutMs, http.requests[0].deadlineMs], [300, 10_000, 10_000]);
+  const capped = cacheWith({ [ROBOTS]: { status: 200, body: TEXT } }, { connectTimeoutMs: 60_000, timeoutMs: 5_000 });
+  await capped.cache.check(`${ORIGIN}/`);
+  assert.equal(capped.http.requests[0].connectTimeoutMs, 5_000);
 });

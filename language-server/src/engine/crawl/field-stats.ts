@@ -36,8 +36,29 @@ export interface FieldStatWarning {
 export interface PageObservation {
   recordCount: number;
   matchCounts: Record<string, number>;
-  /** Links found per follow rule index (before depth limits), for scrape pages. */
+  /**
+   * Links found per follow rule index (before depth limits), for scrape pages: each rule's own
+   * links, also those an earlier rule found too (see `followLinksPerRule` in run-collection).
+   */
   linksPerRule?: number[];
+}
+
+/**
+ * The counters of some sources, as a checkpoint holds them, so that a resumed run's statistics
+ * are those of an uninterrupted run: per source id, per field name
+ * `[pages, unmatched, records, matched]`, and per follow rule (in spec order) `[pages, links]`.
+ * Tuples keep a journal line, which carries the observed source's counters, short.
+ */
+export interface FieldStatsState {
+  fields: Record<string, Record<string, [number, number, number, number]>>;
+  follows: Record<string, [number, number][]>;
+}
+
+/** Folds `update` (the sources it names, carried whole) into `base`, in place; returns `base`. */
+export function mergeFieldStatsState(base: FieldStatsState, update: FieldStatsState): FieldStatsState {
+  for (const [id, fields] of Object.entries(update.fields)) base.fields[id] = fields;
+  for (const [id, rules] of Object.entries(update.follows)) base.follows[id] = rules;
+  return base;
 }
 
 /** A field unmatched on at least this share of pages is reported … */
@@ -53,6 +74,11 @@ export function formatSpecPath(path: SpecPath): string {
     else out += out.length === 0 ? part : `.${part}`;
   }
   return out;
+}
+
+/** A counter read back from a checkpoint: a count, or 0 for anything else. */
+function count(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
 interface FieldEntry extends FieldStat {
@@ -71,6 +97,8 @@ interface FollowEntry {
 export class FieldStatsCollector {
   private readonly fields = new Map<string, Map<string, FieldEntry>>();
   private readonly follows = new Map<string, FollowEntry[]>();
+  /** Sources observed since the last `takeDirty()`: what the next journal line must carry. */
+  private dirty = new Set<string>();
 
   /** `sources` are the run's selected sources; their spec paths come from the model. */
   constructor(sources: readonly (ScrapeSource | ApiSource)[]) {
@@ -94,8 +122,64 @@ export class FieldStatsCollector {
     }
   }
 
+  /**
+   * Restores the counters of a checkpoint. Entries for sources or fields the collector does not
+   * know are ignored (a resume runs the run directory's own copy of the spec, so there are none
+   * unless that copy was edited by hand).
+   */
+  restore(state: FieldStatsState): void {
+    for (const [id, fields] of Object.entries(state.fields)) {
+      const byName = this.fields.get(id);
+      if (!byName) continue;
+      for (const [name, counters] of Object.entries(fields)) {
+        const entry = byName.get(name);
+        if (!entry || !Array.isArray(counters)) continue;
+        [entry.pages, entry.unmatched, entry.records, entry.matched] = [0, 1, 2, 3].map((i) => count(counters[i]));
+      }
+    }
+    for (const [id, rules] of Object.entries(state.follows)) {
+      const entries = this.follows.get(id);
+      if (!entries || !Array.isArray(rules)) continue;
+      for (const [i, counters] of rules.entries()) {
+        const entry = entries[i];
+        if (!entry || !Array.isArray(counters)) continue;
+        [entry.pages, entry.links] = [0, 1].map((i) => count(counters[i]));
+      }
+    }
+  }
+
+  /** Every counter, for a checkpoint snapshot. */
+  snapshot(): FieldStatsState {
+    return this.stateOf([...this.fields.keys()]);
+  }
+
+  /** The counters of the sources observed since the last call, for a journal line; undefined when none. */
+  takeDirty(): FieldStatsState | undefined {
+    if (this.dirty.size === 0) return undefined;
+    const state = this.stateOf([...this.dirty]);
+    this.dirty = new Set();
+    return state;
+  }
+
+  private stateOf(sourceIds: readonly string[]): FieldStatsState {
+    const state: FieldStatsState = { fields: {}, follows: {} };
+    for (const id of sourceIds) {
+      const byName = this.fields.get(id);
+      if (byName) state.fields[id] = Object.fromEntries([...byName.values()].map((e) => [e.field, [e.pages, e.unmatched, e.records, e.matched]]));
+      const rules = this.follows.get(id);
+      if (rules && rules.length > 0) state.follows[id] = rules.map((r) => [r.pages, r.links]);
+    }
+    return state;
+  }
+
+  /** Whether follow rule `index` of `sourceId` has yielded a link on some page already. */
+  followYielded(sourceId: string, index: number): boolean {
+    return (this.follows.get(sourceId)?.[index]?.links ?? 0) > 0;
+  }
+
   /** Counts one processed page of `sourceId`. */
   observe(sourceId: string, page: PageObservation): void {
+    if (this.fields.has(sourceId)) this.dirty.add(sourceId);
     const follows = this.follows.get(sourceId);
     if (follows && page.linksPerRule) {
       for (const [i, rule] of follows.entries()) {

@@ -36,7 +36,7 @@ export interface PoliteFetcherAdapterOptions {
 /** Creates the polite fetcher of one run. */
 export function createPoliteFetcher(options: PoliteFetcherAdapterOptions): PageFetcher {
   const { http, clock, sleep, random, politeness, userAgent, logger } = options;
-  const robots = new RobotsCache({ http, clock, userAgent });
+  const robots = new RobotsCache({ http, clock, userAgent, connectTimeoutMs: politeness.timeouts.connectMs });
   const throttle = new HostThrottle({ clock, sleep, random, politeness });
   const breaker = new CircuitBreaker({ clock });
   const fetcher = new PoliteFetcher({

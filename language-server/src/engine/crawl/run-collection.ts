@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { decodeBody } from '../http/charset';
 import { compileHtmlExtractor, compileJsonExtractor } from '../extract/index';
-import type { HtmlExtractor, JsonExtractor } from '../extract/index';
+import type { ExtractedLink, HtmlExtractor, JsonExtractor } from '../extract/index';
 import {
   buildCroissant,
   datasetFields,
@@ -41,8 +41,8 @@ import type { ApiSource, CollectionSpec, ScrapeSource, SourceSpec } from '../spe
 import { canonicalizeUrl } from '../urls/index';
 import { Authenticator, AuthError } from './auth';
 import type { RunEvent, RunSummary } from './events';
-import { FieldStatsCollector } from './field-stats';
-import type { PageObservation } from './field-stats';
+import { FieldStatsCollector, mergeFieldStatsState } from './field-stats';
+import type { FieldStatsState, PageObservation } from './field-stats';
 import type { PageFetcher, PageFetchOutcome } from './fetch-port';
 import { Frontier, itemKey } from './frontier';
 import type { FrontierItem, FrontierState } from './frontier';
@@ -100,6 +100,11 @@ export interface CrawlState {
   /** Milliseconds spent in earlier sessions of this run. */
   elapsedMs: number;
   stopReason?: string;
+  /**
+   * The run diagnostics' counters (absent from checkpoints written before they were kept, whose
+   * resumed runs count only the pages fetched after the resume).
+   */
+  fieldStats?: FieldStatsState;
 }
 
 /**
@@ -117,6 +122,8 @@ export interface CrawlDelta {
   skips?: SkipEntry[];
   /** The robots entries of the origins whose entry changed. */
   robots?: RobotsEntry[];
+  /** The field statistics of the sources observed, carried whole. */
+  fieldStats?: FieldStatsState;
   counts: RunCounts;
   fetchMsTotal: number;
   elapsedMs: number;
@@ -130,6 +137,7 @@ export function replayCrawlDeltas(state: CrawlState, deltas: readonly CrawlDelta
   const pending = new Map(state.frontier.pending.map((item) => [itemKey(item), item] as const));
   const seen = state.frontier.seen;
   const robots = { ...state.robots };
+  let fieldStats = state.fieldStats;
   let { counts, fetchMsTotal, elapsedMs } = state;
   for (const d of deltas) {
     for (const item of d.queued ?? []) {
@@ -142,11 +150,12 @@ export function replayCrawlDeltas(state: CrawlState, deltas: readonly CrawlDelta
     if (d.dedupe) applyDeduperDelta(state.dedupe, d.dedupe);
     for (const skip of d.skips ?? []) state.skips.push(skip);
     for (const entry of d.robots ?? []) robots[entry.origin] = entry;
+    if (d.fieldStats) fieldStats = mergeFieldStatsState(fieldStats ?? { fields: {}, follows: {} }, d.fieldStats);
     counts = d.counts;
     fetchMsTotal = d.fetchMsTotal;
     elapsedMs = d.elapsedMs;
   }
-  return { ...state, frontier: { pending: [...pending.values()], seen }, robots, counts, fetchMsTotal, elapsedMs };
+  return { ...state, frontier: { pending: [...pending.values()], seen }, robots, counts, fetchMsTotal, elapsedMs, ...(fieldStats ? { fieldStats } : {}) };
 }
 
 /** A run directory's last checkpoint (snapshot with the journal replayed); undefined when none. */
@@ -326,6 +335,9 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
     const counts = state.counts;
     const sources = new Map(spec.sources.map((s) => [s.id, s] as const));
     const fieldStats = new FieldStatsCollector(selected);
+    // The counters of the pages committed before a kill or stop: without them a resumed run
+    // would judge its selectors on the pages of its last session only.
+    if (state.fieldStats) fieldStats.restore(state.fieldStats);
 
     if (!previous?.state) {
       for (const s of selected) {
@@ -398,6 +410,8 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       });
 
     const extractors = new Map<string, HtmlExtractor | JsonExtractor>();
+    /** One-rule extractors for the follow diagnostics (see followLinksPerRule), by source and rule index. */
+    const soloFollowExtractors = new Map<string, HtmlExtractor>();
     const authenticators = new Map<string, Authenticator>();
     const authFor = (s: ApiSource): Authenticator => {
       let a = authenticators.get(s.id);
@@ -452,6 +466,8 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       if (dedupe.keys.length > 0 || dedupe.hashes.length > 0 || (dedupe.near?.length ?? 0) > 0) delta.dedupe = dedupe;
       if (state.skips.length > skipsMark) delta.skips = state.skips.slice(skipsMark);
       if (dirtyOrigins.size > 0) delta.robots = [...dirtyOrigins].flatMap((o) => robotsSeen.get(o) ?? []);
+      const stats = fieldStats.takeDirty();
+      if (stats) delta.fieldStats = stats;
       deltaQueued = [];
       deltaDone = [];
       deltaCanonicals = [];
@@ -468,6 +484,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
         canonicals: [...canonicals],
         dedupe: deduper.snapshot(),
         robots: Object.fromEntries(robotsSeen),
+        fieldStats: fieldStats.snapshot(),
         elapsedMs: state.elapsedMs + (ports.clock.now() - sessionStart),
       };
       takeDelta();
@@ -590,7 +607,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       }
       const extraction = extractor.extract(html, outcome.finalUrl);
       out.warnings.push(...extraction.warnings);
-      out.observed = { recordCount: extraction.recordCount, matchCounts: extraction.matchCounts, linksPerRule: source.follow.map((rule) => extraction.links.filter((l) => l.rule === rule).length) };
+      out.observed = { recordCount: extraction.recordCount, matchCounts: extraction.matchCounts, linksPerRule: followLinksPerRule(source, extraction.links, html, outcome.finalUrl) };
       out.canonicalUrl = extraction.canonicalUrl;
       const fetchedAt = new Date(ports.clock.now()).toISOString();
       const src = provenance(source, outcome.finalUrl, out.status, res.headers, body, fetchedAt);
@@ -608,6 +625,33 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
         }
         out.links.push({ kind: 'page', sourceId: target.id, url: link.url, depth, referrer: item.url });
       }
+    }
+
+    /**
+     * Links per follow rule on one page, for the run diagnostics. The extractor keeps each
+     * (target source, URL) once, for the first rule that finds it, so a rule sharing its target
+     * with an earlier rule is credited with none of the links both find: zero for it on a page
+     * where such an earlier rule found links says nothing. There, while the run has not yet
+     * seen the rule yield a link, its own links are counted with an extractor holding that rule
+     * alone. This costs a second parse of the page, and stops once the rule has yielded one
+     * link, so it is paid in full only by a rule that really finds nothing (which is then
+     * reported, truthfully).
+     */
+    function followLinksPerRule(source: ScrapeSource, links: readonly ExtractedLink[], html: string, pageUrl: string): number[] {
+      const counts = source.follow.map((rule) => links.filter((l) => l.rule === rule).length);
+      for (const [i, rule] of source.follow.entries()) {
+        if (counts[i] > 0 || fieldStats.followYielded(source.id, i)) continue;
+        const shadowed = source.follow.some((earlier, j) => j < i && earlier.source === rule.source && counts[j] > 0);
+        if (!shadowed) continue;
+        const key = `${source.id}\n${i}`;
+        let solo = soloFollowExtractors.get(key);
+        if (!solo) {
+          solo = compileHtmlExtractor({ ...source, follow: [rule], records: undefined });
+          soloFollowExtractors.set(key, solo);
+        }
+        counts[i] = solo.extract(html, pageUrl).links.length;
+      }
+      return counts;
     }
 
     async function processSitemap(item: Extract<FrontierItem, { kind: 'sitemap' }>, source: ScrapeSource, out: Processed): Promise<void> {

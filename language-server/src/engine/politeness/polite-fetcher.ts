@@ -220,7 +220,10 @@ export class PoliteFetcher {
         throttle.observe(host, { latencyMs: response.timings.headersMs, status });
         // An API that says its budget is spent gets no request until the budget resets.
         const limited = rateLimitPause(response.headers, clock.now());
-        if (limited) throttle.pauseHost(host, limited.untilMs, limited.reason);
+        if (limited) {
+          throttle.pauseHost(host, limited.untilMs, limited.reason);
+          logger.info(`${host}: ${limited.reason}`);
+        }
       }
       // A timeout is the strongest overload signal there is: let AutoThrottle treat it like a 503.
       else if (failure?.kind === 'timeout') throttle.observe(host, { latencyMs: clock.now() - started, status: 503 });

@@ -2,6 +2,12 @@
  * A per-origin robots.txt cache: fetches `/robots.txt` through the HttpClient port, follows
  * redirects itself, applies the RFC 9309 status table and answers "may this URL be fetched?"
  * with a sentence the user can read. A failure never becomes "allowed".
+ *
+ * How long an answer is kept follows the response's `Cache-Control` (RFC 9309 2.4 allows
+ * standard HTTP caching): `max-age` (less any `Age`) shortens the lifetime, never past 24 hours;
+ * `no-store` and `no-cache` keep it only for the minimum re-check interval (see `minTtlMs`). A
+ * stale entry with a validator is revalidated with a conditional request, so a `304` renews it
+ * without a new body. Failures keep their own short lifetime and never become "allowed".
  */
 import { HttpFailure, type Clock, type HttpClient, type HttpFailureKind, type HttpResponse } from '../ports';
 import { robotsFetchPolicy, type RobotsFetchPolicy } from './fetch-policy';
@@ -12,6 +18,8 @@ import { DEFAULT_MAX_ROBOTS_BYTES, parseRobots, productToken, type RobotsTxt } f
 export const MAX_ROBOTS_TTL_MS = 24 * 60 * 60 * 1000;
 /** RFC 9309 2.3.1.2: crawlers should follow at least five consecutive redirects. */
 export const MAX_ROBOTS_REDIRECTS = 5;
+/** The shortest a successful answer is kept by default, whatever its Cache-Control says. */
+export const MIN_ROBOTS_TTL_MS = 60 * 1000;
 
 export interface RobotsCacheOptions {
   http: HttpClient;
@@ -20,12 +28,25 @@ export interface RobotsCacheOptions {
   userAgent: string;
   /** How long a fetched robots.txt is trusted; at most (and by default) 24 hours. */
   ttlMs?: number;
+  /**
+   * The shortest time an answer is kept when its `Cache-Control` asks for less (`no-store`,
+   * `no-cache`, a small `max-age`); default 1 minute, never above `ttlMs`. Taken literally,
+   * `no-store` would mean fetching robots.txt again before every page, an unthrottled request per
+   * page that is itself impolite; re-reading it at most once a minute keeps to the spirit.
+   */
+  minTtlMs?: number;
   /** After a failure (5xx, 429, network), when to try again; default 60 s. Never cached as allow. */
   failureRetryMs?: number;
   /** Most bytes read from robots.txt; default (and at least) 512 KiB. */
   maxBytes?: number;
   /** Connect, headers and whole-exchange deadline for each hop; default 10 s. */
   timeoutMs?: number;
+  /**
+   * Time to open a connection, when it should be shorter than `timeoutMs`: a crawl passes its
+   * spec's connect timeout, so an origin that cannot be reached is found out as fast for its
+   * robots.txt as for its pages. Never above `timeoutMs`.
+   */
+  connectTimeoutMs?: number;
 }
 
 /** The fetched and interpreted state of one origin's robots.txt. */
@@ -51,6 +72,8 @@ export interface RobotsEntry {
   expiresAt: number;
   /** One sentence describing the entry, e.g. "robots.txt answered 503: …". */
   summary: string;
+  /** Validators of a parsed answer served without redirects, for revalidating it once stale. */
+  validators?: { etag?: string; lastModified?: string };
 }
 
 /** The answer for one URL. */
@@ -72,16 +95,20 @@ export class RobotsCache {
   private readonly entries = new Map<string, RobotsEntry>();
   private readonly inFlight = new Map<string, Promise<RobotsEntry>>();
   private readonly ttlMs: number;
+  private readonly minTtlMs: number;
   private readonly failureRetryMs: number;
   private readonly maxBytes: number;
   private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
   private readonly token: string;
 
   constructor(private readonly options: RobotsCacheOptions) {
     this.ttlMs = Math.min(Math.max(0, options.ttlMs ?? MAX_ROBOTS_TTL_MS), MAX_ROBOTS_TTL_MS);
+    this.minTtlMs = Math.min(Math.max(0, options.minTtlMs ?? MIN_ROBOTS_TTL_MS), this.ttlMs);
     this.failureRetryMs = Math.max(0, options.failureRetryMs ?? 60_000);
     this.maxBytes = Math.max(1, options.maxBytes ?? DEFAULT_MAX_ROBOTS_BYTES);
     this.timeoutMs = Math.max(1, options.timeoutMs ?? 10_000);
+    this.connectTimeoutMs = Math.min(this.timeoutMs, Math.max(1, options.connectTimeoutMs ?? this.timeoutMs));
     this.token = productToken(options.userAgent);
   }
 
@@ -134,7 +161,7 @@ export class RobotsCache {
     const running = this.inFlight.get(key);
     if (running) return running;
     // Concurrent checks for one origin share this one fetch.
-    const promise = this.fetchEntry(key).then((entry) => {
+    const promise = this.fetchEntry(key, cached).then((entry) => {
       this.entries.set(key, entry);
       return entry;
     });
@@ -157,13 +184,20 @@ export class RobotsCache {
       method: 'GET',
       headers: { 'user-agent': this.options.userAgent, accept: 'text/plain, */*;q=0.5', ...headers },
       maxBytes: this.maxBytes,
-      connectTimeoutMs: this.timeoutMs,
+      connectTimeoutMs: this.connectTimeoutMs,
       headersTimeoutMs: this.timeoutMs,
       deadlineMs: this.timeoutMs,
     });
   }
 
-  private async fetchEntry(origin: string): Promise<RobotsEntry> {
+  /** How long a successful answer with these headers is kept: Cache-Control within [minTtlMs, ttlMs]. */
+  private lifetimeOf(headers: Record<string, string>): number {
+    const asked = cacheControlLifetimeMs(headers);
+    if (asked === undefined) return this.ttlMs;
+    return Math.min(this.ttlMs, Math.max(this.minTtlMs, asked));
+  }
+
+  private async fetchEntry(origin: string, stale?: RobotsEntry): Promise<RobotsEntry> {
     const robotsUrl = `${origin}/robots.txt`;
     const fetchedAt = this.options.clock.now();
     const make = (fields: Omit<RobotsEntry, 'origin' | 'robotsUrl' | 'fetchedAt' | 'expiresAt' | 'sitemaps'> & { sitemaps?: string[] }, lifetimeMs: number): RobotsEntry => ({
@@ -188,21 +222,46 @@ export class RobotsCache {
 
     if (!/^https?:\/\//.test(origin)) return failed('invalid', `${origin} is not an http(s) origin`, robotsUrl, 0);
 
+    // Only a parsed answer that came without redirects is revalidated: its validators belong to
+    // the URL asked for first, and anything else is cheap to fetch again.
+    const revalidate = stale?.policy === 'parse' && stale.robots && stale.validators ? stale : undefined;
     let url = robotsUrl;
     for (let redirects = 0; ; redirects++) {
       let response: HttpResponse;
       try {
-        response = await this.request(url);
+        const conditional: Record<string, string> = {};
+        if (revalidate?.validators?.etag !== undefined && redirects === 0) conditional['if-none-match'] = revalidate.validators.etag;
+        if (revalidate?.validators?.lastModified !== undefined && redirects === 0) conditional['if-modified-since'] = revalidate.validators.lastModified;
+        response = await this.request(url, conditional);
       } catch (error) {
         const kind: HttpFailureKind = error instanceof HttpFailure ? error.kind : 'network';
         const message = error instanceof Error ? error.message : String(error);
         if (kind === 'too-large') {
           const partial = await this.fetchPrefix(url);
-          if (partial) return this.parsed(make, partial.body, url, redirects, partial.status, true);
+          if (partial) return this.parsed(make, partial.body, url, redirects, partial.status, true, this.lifetimeOf(partial.headers));
         }
         return failed(kind, message, url, redirects);
       }
       const status = response.status;
+      if (status === 304 && revalidate && redirects === 0) {
+        // Unchanged: the stored rules stay, with a lifetime from the 304's own headers (RFC 9111
+        // 4.3.4 updates the stored response's headers from it).
+        const validators = validatorsOf(response.headers, revalidate.validators);
+        return make(
+          {
+            finalUrl: revalidate.finalUrl,
+            redirects: 0,
+            policy: 'parse',
+            robots: revalidate.robots,
+            sitemaps: revalidate.sitemaps,
+            summary: `${revalidate.summary.replace(/ \(revalidated: 304\)$/, '')} (revalidated: 304)`,
+            ...(revalidate.status !== undefined ? { status: revalidate.status } : {}),
+            ...(revalidate.text !== undefined ? { text: revalidate.text } : {}),
+            ...(validators ? { validators } : {}),
+          },
+          this.lifetimeOf(response.headers),
+        );
+      }
       if (status >= 300 && status < 400) {
         const location = response.headers['location'];
         let next: URL | undefined;
@@ -225,13 +284,17 @@ export class RobotsCache {
             policy: 'allow-all',
             summary: `robots.txt ${why}: treated as unavailable (RFC 9309), everything allowed`,
           },
-          this.ttlMs,
+          this.lifetimeOf(response.headers),
         );
       }
       const policy = robotsFetchPolicy({ kind: 'status', status });
-      if (policy === 'parse') return this.parsed(make, response.body, url, redirects, status, false);
+      if (policy === 'parse') {
+        const entry = this.parsed(make, response.body, url, redirects, status, false, this.lifetimeOf(response.headers));
+        const validators = redirects === 0 ? validatorsOf(response.headers) : undefined;
+        return validators ? { ...entry, validators } : entry;
+      }
       if (policy === 'allow-all') {
-        return make({ finalUrl: url, redirects, status, policy, summary: `robots.txt answered ${status}: unavailable, everything allowed` }, this.ttlMs);
+        return make({ finalUrl: url, redirects, status, policy, summary: `robots.txt answered ${status}: unavailable, everything allowed` }, this.lifetimeOf(response.headers));
       }
       const lifetime = Math.min(Math.max(this.failureRetryMs, retryAfterMs(response.headers['retry-after']) ?? 0), this.ttlMs);
       const label = status === 429 ? '429 (too many requests)' : String(status);
@@ -247,10 +310,10 @@ export class RobotsCache {
    * wants the first 500 KiB parsed. Ask again for just that range; a server that ignores Range
    * and sends everything again fails again, and the caller then fails closed.
    */
-  private async fetchPrefix(url: string): Promise<{ body: Uint8Array; status: number } | undefined> {
+  private async fetchPrefix(url: string): Promise<{ body: Uint8Array; status: number; headers: Record<string, string> } | undefined> {
     try {
       const response = await this.request(url, { range: `bytes=0-${this.maxBytes - 1}` });
-      if (response.status === 206 || response.status === 200) return { body: response.body, status: response.status };
+      if (response.status === 206 || response.status === 200) return { body: response.body, status: response.status, headers: response.headers };
     } catch (error) {
       // The ranged retry failing is the expected end for servers without Range support; the
       // caller reports the original failure, so nothing is lost by returning undefined here.
@@ -266,6 +329,7 @@ export class RobotsCache {
     redirects: number,
     status: number,
     truncated: boolean,
+    lifetimeMs: number,
   ): RobotsEntry {
     // RFC 9309 2.3: robots.txt is UTF-8; invalid bytes become U+FFFD rather than failing.
     const text = new TextDecoder('utf-8').decode(body);
@@ -283,7 +347,7 @@ export class RobotsCache {
         sitemaps: robots.sitemaps.map((sitemap) => absolute(sitemap, finalUrl)),
         summary: `robots.txt answered ${status} and was parsed${cut}`,
       },
-      this.ttlMs,
+      lifetimeMs,
     );
   }
 
@@ -291,6 +355,39 @@ export class RobotsCache {
   get agentToken(): string {
     return this.token;
   }
+}
+
+/**
+ * How long a response may be reused according to its `Cache-Control` (RFC 9111 5.2.2), in
+ * milliseconds: 0 for `no-store` or `no-cache`, else `max-age` less the `Age` it has already
+ * spent in caches on the way; undefined when the header says nothing about freshness. Directive
+ * names are case-insensitive and values may be quoted; of several `max-age`s the smallest wins,
+ * and a malformed one counts as 0 (RFC 9111 4.2.1: an invalid freshness value means stale).
+ */
+export function cacheControlLifetimeMs(headers: Record<string, string>): number | undefined {
+  const value = headers['cache-control'];
+  if (value === undefined) return undefined;
+  let maxAge: number | undefined;
+  for (const part of value.split(',')) {
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
+    const argument = eq < 0 ? undefined : part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    if (name === 'no-store' || name === 'no-cache') return 0;
+    if (name !== 'max-age') continue;
+    const seconds = argument !== undefined && /^\d+$/.test(argument) ? Number(argument) : 0;
+    maxAge = Math.min(maxAge ?? Infinity, seconds);
+  }
+  if (maxAge === undefined) return undefined;
+  const age = headers.age !== undefined && /^\d+$/.test(headers.age.trim()) ? Number(headers.age.trim()) : 0;
+  return Math.max(0, maxAge - age) * 1000;
+}
+
+/** The validators of a response (falling back to `previous` for those a 304 leaves out). */
+function validatorsOf(headers: Record<string, string>, previous?: RobotsEntry['validators']): RobotsEntry['validators'] {
+  const etag = headers.etag ?? previous?.etag;
+  const lastModified = headers['last-modified'] ?? previous?.lastModified;
+  if (etag === undefined && lastModified === undefined) return undefined;
+  return { ...(etag !== undefined ? { etag } : {}), ...(lastModified !== undefined ? { lastModified } : {}) };
 }
 
 /** `Retry-After` in milliseconds when it is a number of seconds; HTTP dates are left to the caller's default. */
