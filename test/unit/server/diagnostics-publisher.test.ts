@@ -4,6 +4,7 @@ import type { PublishDiagnosticsParams } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { parseSpec } from '../../../language-server/src/engine/spec';
 import { DiagnosticsPublisher } from '../../../language-server/src/server/diagnostics-publisher';
+import { editDelay, MIN_DELAY_MS } from '../../../language-server/src/server/features/diagnostics';
 import { inProcessValidator, validateText, workerValidator, type ValidationOutput, type Validator } from '../../../language-server/src/server/validator';
 import { changedRegion, FRESH_PARSE_CHARS, SpecCache } from '../../../language-server/src/server/spec-cache';
 
@@ -46,6 +47,30 @@ void describe('DiagnosticsPublisher', () => {
     assert.equal(t.sent.length, 1);
     assert.equal(t.sent[0]!.version, 3);
     assert.ok(t.sent[0]!.diagnostics.some((d) => d.code === 'unknown-key' && d.source === 'gleaner'));
+  });
+
+  void it('records how long each validation took, and forgets it when the document closes', async () => {
+    const { validator, calls } = manualValidator();
+    const t = setup(validator);
+    t.set(1, 'name: a\n');
+    assert.equal(t.publisher.validationCost(URI), undefined);
+    const done = t.publisher.validate(URI);
+    await settle();
+    // Held for a measurable while before it answers.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    calls[0]!.release();
+    await done;
+    const cost = t.publisher.validationCost(URI);
+    assert.ok(cost !== undefined && cost >= 25, `cost ${cost}`);
+    t.publisher.clear(URI);
+    assert.equal(t.publisher.validationCost(URI), undefined);
+  });
+
+  void it('waits after an edit about as long as the last validation took, within bounds', () => {
+    assert.equal(editDelay(undefined, 150), 150);
+    assert.equal(editDelay(3, 150), MIN_DELAY_MS);
+    assert.equal(editDelay(90.4, 150), 90);
+    assert.equal(editDelay(2000, 150), 150);
   });
 
   void it('drops a result for a version the user has typed past, and validates the latest next', async () => {

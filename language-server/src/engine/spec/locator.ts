@@ -2,7 +2,7 @@
  * Positions and paths in the spec text: offset ↔ line/character conversion and the locator that
  * maps spec paths to the YAML nodes that hold them.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Scalar } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type Scalar } from 'yaml';
 import type { Position, Range, SpecLocator, SpecPath } from './model';
 
 /**
@@ -69,14 +69,6 @@ export interface Located {
   node?: Node | null;
 }
 
-const NUM = '\u0002';
-const SEP = '\u0001';
-
-/** A stable string for a path; numbers and numeric-looking keys cannot collide. */
-export function pathKey(path: SpecPath): string {
-  return path.map((s) => (typeof s === 'number' ? NUM + s : s)).join(SEP);
-}
-
 function nodeRange(node: unknown): [number, number] | undefined {
   const r = (node as { range?: [number, number, number] } | null)?.range;
   return r ? [r[0], r[1]] : undefined;
@@ -102,54 +94,46 @@ export function findTooDeep(root: unknown): [number, number] | undefined {
 }
 
 /**
- * The locator of one parsed document. The index is built in a single walk of the AST on first
- * use: a spec that is only validated never pays for it.
+ * The locator of one parsed document. A path is found by walking down from the root, one
+ * mapping or list per segment: a spec's mappings have a handful of keys and lists are indexed
+ * directly, so a lookup costs a few comparisons, and nothing is built for paths never asked about.
  */
 export class AstLocator implements SpecLocator {
-  private built = false;
-  private readonly entries = new Map<string, Located>();
-
   constructor(
     private readonly doc: Document | undefined,
     private readonly positions: TextPositions,
   ) {}
 
-  private ensure(): Map<string, Located> {
-    if (this.built) return this.entries;
-    this.built = true;
+  /** Offsets of the key and value at `path`, and the value's node. */
+  locate(path: SpecPath): Located | undefined {
     const root = this.doc?.contents;
-    if (root) {
-      this.entries.set('', { value: nodeRange(root), node: root as Node });
-      this.index(root, '', 0);
-    }
-    return this.entries;
-  }
-
-  // Keys are built by appending to the parent's key string, so indexing stays linear in the
-  // document size instead of copying a path array per node.
-  private index(node: unknown, prefix: string, depth: number): void {
-    if (depth > MAX_DEPTH) return;
-    const sep = depth === 0 ? '' : SEP;
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = isScalar(pair.key) ? pair.key.value : undefined;
-        if (key === undefined || key === null || typeof key === 'object') continue;
-        const k = prefix + sep + String(key);
-        // The first of duplicate keys wins, as it does in the model.
-        if (this.entries.has(k)) continue;
-        const keyR = nodeRange(pair.key);
-        const value = pair.value as Node | null;
-        const valueR = nodeRange(value) ?? (keyR ? ([keyR[1], keyR[1]] as [number, number]) : undefined);
-        this.entries.set(k, { key: keyR, value: valueR, node: value });
-        this.index(value, k, depth + 1);
+    if (!root) return undefined;
+    if (path.length > MAX_DEPTH + 1) return undefined;
+    let node: unknown = root;
+    let key: [number, number] | undefined;
+    for (const segment of path) {
+      key = undefined;
+      if (typeof segment === 'number') {
+        if (!isSeq(node) || !Number.isInteger(segment) || segment < 0 || segment >= node.items.length) return undefined;
+        node = node.items[segment];
+        continue;
       }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, i) => {
-        const k = prefix + sep + NUM + i;
-        this.entries.set(k, { value: nodeRange(item), node: item as Node });
-        this.index(item, k, depth + 1);
-      });
+      if (!isMap(node)) return undefined;
+      let found: Pair | undefined;
+      // The first of duplicate keys wins, as it does in the model.
+      for (const pair of node.items) {
+        const k = isScalar(pair.key) ? pair.key.value : undefined;
+        if (k !== undefined && k !== null && typeof k !== 'object' && String(k) === segment) {
+          found = pair;
+          break;
+        }
+      }
+      if (!found) return undefined;
+      key = nodeRange(found.key);
+      node = found.value;
     }
+    const value = nodeRange(node) ?? (key ? ([key[1], key[1]] as [number, number]) : undefined);
+    return { key, value, node: node as Node | null };
   }
 
   /** The document's root node. */
@@ -157,18 +141,13 @@ export class AstLocator implements SpecLocator {
     return this.doc?.contents ?? undefined;
   }
 
-  /** Offsets of the key and value at `path`, and the value's node. */
-  locate(path: SpecPath): Located | undefined {
-    return this.ensure().get(pathKey(path));
-  }
-
   valueRange(path: SpecPath): Range | undefined {
-    const v = this.ensure().get(pathKey(path))?.value;
+    const v = this.locate(path)?.value;
     return v ? this.positions.range(v[0], v[1]) : undefined;
   }
 
   keyRange(path: SpecPath): Range | undefined {
-    const k = this.ensure().get(pathKey(path))?.key;
+    const k = this.locate(path)?.key;
     return k ? this.positions.range(k[0], k[1]) : undefined;
   }
 

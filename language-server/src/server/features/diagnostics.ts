@@ -2,10 +2,25 @@
  * Diagnostics: validate each spec when it opens and, debounced, after edits. Typing produces a
  * burst of versions; only the last one in a quiet period is parsed, and the publisher drops any
  * result that is no longer the latest.
+ *
+ * The quiet period follows what a validation of the document costs: waiting 150 ms to save a
+ * 30 ms validation only delays the squiggles, while for a huge spec the wait saves real work.
+ * So the delay is the last validation's duration, between MIN_DELAY_MS and the configured
+ * maximum. Validation runs on a worker and at most one more version waits behind a running one,
+ * so a short delay never piles work up or blocks a request.
  */
 import type { Connection } from 'vscode-languageserver';
 import { combine, type Disposable, type ServerDeps } from '../deps';
 import { describeError } from '../runner';
+
+/** The shortest quiet period after an edit, however cheap the validation. */
+export const MIN_DELAY_MS = 40;
+
+/** The quiet period before validating an edit of a document whose last validation took `costMs`. */
+export function editDelay(costMs: number | undefined, maxMs: number): number {
+  if (costMs === undefined) return maxMs;
+  return Math.round(Math.min(maxMs, Math.max(MIN_DELAY_MS, costMs)));
+}
 
 /** Wires document events to validation. */
 export function register(_connection: Connection, deps: ServerDeps): Disposable {
@@ -33,7 +48,7 @@ export function register(_connection: Connection, deps: ServerDeps): Disposable 
     deps.documents.onDidChangeContent((event) => {
       // TextDocuments also fires this right after onDidOpen; that first one is already scheduled.
       if (opened.delete(event.document.uri)) return;
-      schedule(event.document.uri, deps.validationDelayMs);
+      schedule(event.document.uri, editDelay(deps.publisher.validationCost(event.document.uri), deps.validationDelayMs));
     }),
     deps.documents.onDidClose((event) => {
       const uri = event.document.uri;
