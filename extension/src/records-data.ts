@@ -1,14 +1,17 @@
 /**
  * The data behind the Records view, with no vscode import so all of it is unit-tested under plain
- * Node: a bounded streaming reader for a run's `records.jsonl`, search and paging, the per-field
- * summary, the label distribution, and the checks applied to what the webview sends back.
+ * Node: a bounded streaming reader for a run's records (`records.jsonl`, or `records.csv` with the
+ * column types its `croissant.json` declares), search and paging, the per-field summary, the label
+ * distribution, and the checks applied to what the webview sends back.
  *
  * Records are scraped data and therefore hostile: nothing here evaluates them, every count is
  * bounded, and the only URLs ever handed on are http(s) ones that really are a record's
  * `_source.url`.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { finished } from 'node:stream/promises';
+import { parse as parseCsv, type CsvError, type Parser as CsvParser } from 'csv-parse';
 import type {
   FieldSummary,
   LabelDistribution,
@@ -20,8 +23,17 @@ import type {
   ValueType,
 } from '../../media/src/records-messages';
 
-/** A record: one JSON object from a line of records.jsonl. */
+/** A record: one JSON object from a line of records.jsonl, or one row of records.csv. */
 export type JsonRecord = Record<string, unknown>;
+
+/** The record file formats a run writes (`output.format`). */
+export type RecordsFormat = 'jsonl' | 'csv';
+
+/** What a CSV cell is turned back into; `string` leaves it as written. */
+export type ColumnType = 'string' | 'number' | 'integer' | 'boolean';
+
+/** Column name → type, from the run's `croissant.json`. */
+export type ColumnTypes = Record<string, ColumnType>;
 
 /** How much of a file the view reads at most. */
 export interface ReadLimits {
@@ -60,6 +72,9 @@ export const SOURCE_KEY = '_source';
 
 /** The outcome of reading a records file. */
 export interface RecordsLoad {
+  format: RecordsFormat;
+  /** CSV read without column types: every value is the cell's text. */
+  untyped?: boolean;
   records: JsonRecord[];
   /** Keys in order of first appearance, without `_source`. */
   fields: string[];
@@ -69,7 +84,7 @@ export interface RecordsLoad {
   fileBytes: number;
   /** Why reading stopped early, if it did. */
   truncated?: 'records' | 'bytes';
-  /** Non-empty lines that were not a JSON object. */
+  /** Non-empty lines that were not a JSON object (CSV: rows that did not parse or had the wrong number of cells). */
   invalidLines: number;
   /** Lines longer than `maxLineBytes`. */
   oversizedLines: number;
@@ -80,10 +95,10 @@ export interface RecordsLoad {
 }
 
 /**
- * Collects records from the bytes of a JSON Lines file, pushed in chunks of any size. Splitting
- * happens on bytes, not characters, so a multi-byte character cut between chunks is decoded whole.
+ * What both collectors share: the records kept within the limits, the columns in order of first
+ * appearance, and the counts of what was left out. Bytes are pushed in chunks of any size.
  */
-export class JsonlCollector {
+export abstract class RecordCollector {
   readonly records: JsonRecord[] = [];
   invalidLines = 0;
   oversizedLines = 0;
@@ -92,12 +107,8 @@ export class JsonlCollector {
   fieldsCapped = false;
   private readonly fieldSet = new Set<string>();
   private readonly fieldList: string[] = [];
-  private parts: Buffer[] = [];
-  private partBytes = 0;
-  // True while the rest of an over-long line is being discarded.
-  private skippingLine = false;
 
-  constructor(private readonly limits: ReadLimits = DEFAULT_READ_LIMITS) {}
+  constructor(protected readonly limits: ReadLimits = DEFAULT_READ_LIMITS) {}
 
   /** Keys seen, in order of first appearance, without `_source`. */
   get fields(): string[] {
@@ -110,74 +121,15 @@ export class JsonlCollector {
   }
 
   /** Takes the next bytes; returns false once no more are wanted. */
-  push(chunk: Buffer): boolean {
-    let start = 0;
-    while (!this.full) {
-      const newline = chunk.indexOf(0x0a, start);
-      if (newline < 0) {
-        this.buffer(chunk.subarray(start));
-        break;
-      }
-      this.buffer(chunk.subarray(start, newline));
-      this.completeLine();
-      start = newline + 1;
-    }
-    return !this.full;
-  }
+  abstract push(chunk: Buffer): boolean;
 
   /**
-   * Ends the input. `cut` says the input was cut at a byte limit, so a last line without a newline
-   * is just where the limit fell, not a torn write, and is dropped without comment.
+   * Ends the input. `cut` says the input was cut at a byte limit, so an unfinished last record is
+   * just where the limit fell, not a torn write, and is dropped without comment.
    */
-  end(cut: boolean): void {
-    if (this.full) return;
-    const pending = this.skippingLine || this.partBytes > 0;
-    if (!pending || cut) {
-      this.reset();
-      return;
-    }
-    if (this.skippingLine) {
-      this.oversizedLines++;
-      this.reset();
-      return;
-    }
-    const text = Buffer.concat(this.parts).toString('utf8');
-    this.reset();
-    if (text.trim() === '') return;
-    // A last line without a newline is complete when it parses (a writer that omits the final
-    // newline); when it does not, it is a record being written or cut by a crash: ignore it.
-    const value = parseObject(text);
-    if (value) this.accept(value);
-    else this.tornLastLine = true;
-  }
+  abstract end(cut: boolean): void | Promise<void>;
 
-  private buffer(bytes: Buffer): void {
-    if (this.skippingLine || bytes.length === 0) return;
-    if (this.partBytes + bytes.length > this.limits.maxLineBytes) {
-      this.skippingLine = true;
-      this.parts = [];
-      this.partBytes = 0;
-      return;
-    }
-    this.parts.push(bytes);
-    this.partBytes += bytes.length;
-  }
-
-  private completeLine(): void {
-    if (this.skippingLine) {
-      this.oversizedLines++;
-      this.reset();
-      return;
-    }
-    const text = Buffer.concat(this.parts).toString('utf8');
-    this.reset();
-    if (text.trim() === '') return;
-    const value = parseObject(text);
-    if (value) this.accept(value);
-    else this.invalidLines++;
-  }
-
-  private accept(record: JsonRecord): void {
+  protected accept(record: JsonRecord): void {
     if (this.records.length >= this.limits.maxRecords) {
       this.stoppedAt = 'records';
       return;
@@ -193,11 +145,255 @@ export class JsonlCollector {
       this.fieldList.push(key);
     }
   }
+}
+
+/**
+ * Collects records from the bytes of a JSON Lines file. Splitting happens on bytes, not
+ * characters, so a multi-byte character cut between chunks is decoded whole.
+ */
+export class JsonlCollector extends RecordCollector {
+  private parts: Buffer[] = [];
+  private partBytes = 0;
+  // True while the rest of an over-long line is being discarded.
+  private skippingLine = false;
+
+  push(chunk: Buffer): boolean {
+    let start = 0;
+    while (!this.full) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline < 0) {
+        this.buffer(chunk.subarray(start));
+        break;
+      }
+      this.buffer(chunk.subarray(start, newline));
+      this.finishLine(false);
+      start = newline + 1;
+    }
+    return !this.full;
+  }
+
+  end(cut: boolean): void {
+    if (this.full) return;
+    if (cut) this.reset();
+    else this.finishLine(true);
+  }
+
+  private buffer(bytes: Buffer): void {
+    if (this.skippingLine || bytes.length === 0) return;
+    if (this.partBytes + bytes.length > this.limits.maxLineBytes) {
+      this.skippingLine = true;
+      this.parts = [];
+      this.partBytes = 0;
+      return;
+    }
+    this.parts.push(bytes);
+    this.partBytes += bytes.length;
+  }
+
+  /** Takes the buffered line; `last` when it is the end of the input, with no newline after it. */
+  private finishLine(last: boolean): void {
+    if (this.skippingLine) {
+      this.oversizedLines++;
+      this.reset();
+      return;
+    }
+    const text = Buffer.concat(this.parts).toString('utf8');
+    this.reset();
+    if (text.trim() === '') return;
+    const value = parseObject(text);
+    if (value) this.accept(value);
+    // A last line without a newline is complete when it parses (a writer that omits the final
+    // newline); when it does not, it is a record being written or cut by a crash: ignore it.
+    else if (last) this.tornLastLine = true;
+    else this.invalidLines++;
+  }
 
   private reset(): void {
     this.parts = [];
     this.partBytes = 0;
     this.skippingLine = false;
+  }
+}
+
+/** The provenance columns CSV output has instead of a `_source` object (engine/output/provenance.ts). */
+const CSV_SOURCE_COLUMNS: Record<string, string> = { _source_url: 'url', _fetched_at: 'fetched_at' };
+
+/** A cell the engine prefixed with `'` so that a spreadsheet would not run it as a formula. */
+const NEUTRALIZED_FORMULA = /^'[=+\-@\t\r]/;
+/** A number as JavaScript's `String(number)` writes it (what the engine's CSV writer uses). */
+const NUMBER_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/**
+ * A CSV cell turned back into the value the run wrote, for a column of `type`: CSV keeps only
+ * text. An empty cell of a typed column is null (the engine writes null as an empty cell, and
+ * coerces blank non-text values to null); a list (a field with `all`) was written as JSON; a
+ * cell that does not read as its type stays text, which the summary then shows as a mixed type.
+ * Text columns are left exactly as written, formula guards included, since the reader cannot
+ * tell a guard from a value that starts with an apostrophe.
+ */
+export function restoreCell(cell: string, type: ColumnType | undefined): unknown {
+  if (type === undefined || type === 'string') return cell;
+  if (cell === '') return null;
+  // Only a formula guard can put an apostrophe before a number, a sign or a boolean.
+  const text = NEUTRALIZED_FORMULA.test(cell) ? cell.slice(1) : cell;
+  if (text.startsWith('[')) {
+    try {
+      const list: unknown = JSON.parse(text);
+      if (Array.isArray(list)) return list;
+    } catch {
+      // Not JSON after all: fall through and read it as one value.
+    }
+  }
+  if (type === 'boolean') return text === 'true' ? true : text === 'false' ? false : cell;
+  return NUMBER_TEXT.test(text) ? Number(text) : cell;
+}
+
+type CsvOutcome = { row: string[] } | { error: CsvError | undefined };
+
+/**
+ * Collects records from the bytes of an RFC 4180 CSV file with a header row, parsed by
+ * csv-parse (quoted fields with commas, quotes and line breaks; CRLF or LF; a BOM). Each row
+ * becomes an object keyed by the header, its cells restored to `types`, and the provenance
+ * columns folded into `_source` as JSON Lines has it, so the view treats both formats alike.
+ *
+ * csv-parse reports each record (or each bad one) synchronously as bytes are written, and the
+ * last one only when the input ends. Each outcome is held back until the next arrives, so the
+ * last one is known as the last and judged like the last line of JSON Lines: a row that did not
+ * end with a line break is kept when it parsed and the input was not cut at the byte limit, and
+ * a row left open (an unclosed quote, a short row) is a torn write rather than a bad row.
+ */
+export class CsvCollector extends RecordCollector {
+  private readonly parser: CsvParser;
+  private header: string[] | undefined;
+  private held: CsvOutcome | undefined;
+  private lastByte = -1;
+
+  constructor(
+    limits: ReadLimits = DEFAULT_READ_LIMITS,
+    private readonly types?: ColumnTypes,
+  ) {
+    super(limits);
+    this.parser = parseCsv({
+      bom: true,
+      skip_empty_lines: true,
+      // A stray quote inside an unquoted cell (a hand-edited file) is kept as text.
+      relax_quotes: true,
+      // Report bad rows and go on, rather than fail the whole file. (csv-parse's max_record_size
+      // would stop parsing at the first long row even with this, so length is checked per row.)
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        this.take({ error });
+        return undefined;
+      },
+      // Rows are taken here and never queued in the stream.
+      on_record: (row: string[]) => {
+        this.take({ row });
+        return undefined;
+      },
+    });
+  }
+
+  push(chunk: Buffer): boolean {
+    if (this.full || chunk.length === 0) return !this.full;
+    this.lastByte = chunk[chunk.length - 1]!;
+    this.parser.write(chunk);
+    return !this.full;
+  }
+
+  async end(cut: boolean): Promise<void> {
+    const done = finished(this.parser.resume());
+    this.parser.end();
+    await done;
+    const last = this.held;
+    this.held = undefined;
+    if (this.full || !last) return;
+    const lineEnded = this.lastByte === 0x0a || this.lastByte === 0x0d;
+    if ('row' in last) {
+      if (lineEnded || !cut) this.commit(last);
+    } else if (cut) {
+      // Where the byte limit fell: nothing to report.
+    } else if (!lineEnded || last.error?.code === 'CSV_QUOTE_NOT_CLOSED') this.tornLastLine = true;
+    else this.invalidLines++;
+  }
+
+  private take(outcome: CsvOutcome): void {
+    const previous = this.held;
+    this.held = outcome;
+    if (previous && !this.full) this.commit(previous);
+  }
+
+  private commit(outcome: CsvOutcome): void {
+    if ('error' in outcome) {
+      this.invalidLines++;
+      return;
+    }
+    const row = outcome.row;
+    if (!this.header) {
+      this.header = row;
+      return;
+    }
+    let chars = 0;
+    for (const cell of row) chars += cell.length;
+    if (chars > this.limits.maxLineBytes) {
+      this.oversizedLines++;
+      return;
+    }
+    this.accept(this.toRecord(this.header, row));
+  }
+
+  private toRecord(header: string[], row: string[]): JsonRecord {
+    const record: JsonRecord = {};
+    let source: Record<string, string> | undefined;
+    header.forEach((name, i) => {
+      const cell = row[i] ?? '';
+      const sourceKey = CSV_SOURCE_COLUMNS[name];
+      if (sourceKey !== undefined) (source ??= {})[sourceKey] = cell;
+      else record[name] = restoreCell(cell, this.types?.[name]);
+    });
+    if (source) record[SOURCE_KEY] = source;
+    return record;
+  }
+}
+
+/** The format of a records file by its name; undefined for one the view cannot read. */
+export function recordsFormatOf(path: string): RecordsFormat | undefined {
+  if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
+  if (/\.csv$/i.test(path)) return 'csv';
+  return undefined;
+}
+
+// A Croissant file larger than this is not one a run wrote.
+const MAX_CROISSANT_BYTES = 8 * 1024 * 1024;
+
+/** Croissant `dataType`s (schema.org terms, engine/output/croissant.ts) and what a cell becomes. */
+const CROISSANT_TYPES: Record<string, ColumnType> = { Float: 'number', Integer: 'integer', Boolean: 'boolean', Text: 'string', Date: 'string', URL: 'string' };
+
+/**
+ * The column types a run's `croissant.json` declares for its records: the `dataType` of each
+ * field of the record set. Undefined when the file is missing (a run still going, or one that
+ * stopped before the end) or is not a Croissant description.
+ */
+export async function readColumnTypes(croissantPath: string): Promise<ColumnTypes | undefined> {
+  try {
+    const info = await stat(croissantPath);
+    if (!info.isFile() || info.size > MAX_CROISSANT_BYTES) return undefined;
+    const doc = JSON.parse(await readFile(croissantPath, 'utf8')) as { recordSet?: unknown };
+    const sets = Array.isArray(doc.recordSet) ? (doc.recordSet as Record<string, unknown>[]) : [];
+    const set = sets.find((r) => r?.['@id'] === 'records') ?? sets[0];
+    if (!set || !Array.isArray(set.field)) return undefined;
+    const types: ColumnTypes = {};
+    for (const field of set.field as Record<string, unknown>[]) {
+      const name = field?.name;
+      const dataType = field?.dataType;
+      if (typeof name !== 'string' || typeof dataType !== 'string') continue;
+      // `sc:Float`, `schema:Float` or the full `https://schema.org/Float`.
+      const type = CROISSANT_TYPES[dataType.slice(Math.max(dataType.lastIndexOf(':'), dataType.lastIndexOf('/')) + 1)];
+      if (type) types[name] = type;
+    }
+    return types;
+  } catch {
+    // Unreadable or half-written: the records are shown untyped, and the view says so.
+    return undefined;
   }
 }
 
@@ -212,13 +408,22 @@ function parseObject(text: string): JsonRecord | undefined {
   }
 }
 
+/** How to read a records file. */
+export interface ReadOptions {
+  /** Default: from the file name (`.csv` is CSV, anything else JSON Lines). */
+  format?: RecordsFormat;
+  /** CSV: the types to restore cells to (see {@link readColumnTypes}). */
+  columnTypes?: ColumnTypes;
+}
+
 /**
- * Reads a JSON Lines records file, streaming, within `limits`: at most `maxBytes` from the start
- * and `maxRecords` records. Rejects only when the file cannot be opened.
+ * Reads a JSON Lines or CSV records file, streaming, within `limits`: at most `maxBytes` from the
+ * start and `maxRecords` records. Rejects only when the file cannot be opened.
  */
-export async function readRecordsFile(path: string, limits: ReadLimits = DEFAULT_READ_LIMITS): Promise<RecordsLoad> {
+export async function readRecordsFile(path: string, limits: ReadLimits = DEFAULT_READ_LIMITS, options: ReadOptions = {}): Promise<RecordsLoad> {
   const { size } = await stat(path);
-  const collector = new JsonlCollector(limits);
+  const format = options.format ?? recordsFormatOf(path) ?? 'jsonl';
+  const collector: RecordCollector = format === 'csv' ? new CsvCollector(limits, options.columnTypes) : new JsonlCollector(limits);
   const cut = size > limits.maxBytes;
   let bytesRead = 0;
   const stream = createReadStream(path, { start: 0, end: Math.max(0, Math.min(size, limits.maxBytes) - 1), highWaterMark: 256 * 1024 });
@@ -233,8 +438,10 @@ export async function readRecordsFile(path: string, limits: ReadLimits = DEFAULT
   } finally {
     stream.destroy();
   }
-  collector.end(cut);
+  await collector.end(cut);
   return {
+    format,
+    ...(format === 'csv' && options.columnTypes === undefined ? { untyped: true } : {}),
     records: collector.records,
     fields: collector.fields,
     bytesRead,
@@ -254,9 +461,12 @@ export function loadNotes(load: RecordsLoad, limits: ReadLimits = DEFAULT_READ_L
   if (load.truncated === 'bytes') {
     notes.push(`Read the first ${formatBytes(limits.maxBytes)} of ${formatBytes(load.fileBytes)}: showing the ${load.records.length.toLocaleString('en-US')} records in that part.`);
   }
-  if (load.invalidLines > 0) notes.push(`${plural(load.invalidLines, 'line')} skipped: not a JSON object.`);
-  if (load.oversizedLines > 0) notes.push(`${plural(load.oversizedLines, 'line')} skipped: longer than ${formatBytes(limits.maxLineBytes)}.`);
-  if (load.tornLastLine) notes.push('The last line is incomplete (a run still writing, or one that stopped mid-write) and is not shown.');
+  const csv = load.format === 'csv';
+  const unit = csv ? 'row' : 'line';
+  if (load.invalidLines > 0) notes.push(`${plural(load.invalidLines, unit)} skipped: ${csv ? 'not a CSV row with one cell per column' : 'not a JSON object'}.`);
+  if (load.oversizedLines > 0) notes.push(`${plural(load.oversizedLines, unit)} skipped: longer than ${formatBytes(limits.maxLineBytes)}.`);
+  if (load.tornLastLine) notes.push(`The last ${unit} is incomplete (a run still writing, or one that stopped mid-write) and is not shown.`);
+  if (load.untyped) notes.push('The run has no croissant.json (yet) saying what type each column is, so every value is shown as the text of its cell.');
   if (load.fieldsCapped) notes.push(`Only the first ${limits.maxFields} fields are shown as columns.`);
   return notes;
 }

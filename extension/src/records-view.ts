@@ -20,7 +20,9 @@ import {
   labelDistribution,
   loadNotes,
   parseRecordsViewMessage,
+  readColumnTypes,
   readRecordsFile,
+  recordsFormatOf,
   RecordsIndex,
   safeHttpUrl,
   SOURCE_KEY,
@@ -139,7 +141,8 @@ export class RecordsViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   /**
    * Reads the records of the run in `runDir` (its manifest names the records file; a run without
-   * one yet falls back to records.jsonl) and shows them. Rejects when the file cannot be read.
+   * one yet falls back to records.jsonl) and shows them: JSON Lines as written, CSV with the
+   * column types the run's croissant.json declares. Rejects when the file cannot be read.
    */
   async showRun(runDir: string): Promise<RecordsShown | undefined> {
     const generation = ++this.loadGeneration;
@@ -147,8 +150,9 @@ export class RecordsViewProvider implements vscode.WebviewViewProvider, vscode.D
     const info = await readRunInfo(runDir);
     const file = info ? runFile(info, 'records') : join(runDir, 'records.jsonl');
     const title = info?.specName ? `${info.specName} · ${info.runId}` : basename(runDir);
-    if (!/\.(jsonl|ndjson)$/i.test(file)) {
-      this.showEmpty(`This run wrote its records as ${basename(file)}; the Records view reads JSON Lines (output format jsonl).`);
+    const format = recordsFormatOf(file);
+    if (!format) {
+      this.showEmpty(`This run wrote its records as ${basename(file)}; the Records view reads JSON Lines and CSV (output format jsonl or csv).`);
       return undefined;
     }
     if (!existsSync(file)) {
@@ -156,7 +160,9 @@ export class RecordsViewProvider implements vscode.WebviewViewProvider, vscode.D
       return undefined;
     }
     this.post({ type: 'loading', title });
-    const load = await readRecordsFile(file, this.limits);
+    // CSV keeps only text; the run's Croissant description says which columns are numbers or booleans.
+    const columnTypes = format === 'csv' ? await readColumnTypes(info ? runFile(info, 'croissant') : join(runDir, 'croissant.json')) : undefined;
+    const load = await readRecordsFile(file, this.limits, { format, ...(columnTypes ? { columnTypes } : {}) });
     // A newer load (another run, pushed records) started while this one read: it wins.
     if (generation !== this.loadGeneration) return undefined;
     return this.setCurrent(`run:${runDir}`, title, file, load.records, load.fields, loadNotes(load, this.limits));

@@ -109,6 +109,12 @@ function renderFacts(root: HTMLElement, source: SourcePreviewState, result: Prev
   if (shown === undefined) urls.append(el('span', 'none found', 'muted'));
   else urls.append(el('code', shown, 'url'));
   facts.append(urls);
+  if (result?.via && result.state === 'ok') {
+    // A source with no URL of its own: say which page this is and how the server found it.
+    const found = el('dd', result.via.summary);
+    found.id = 'found-via';
+    facts.append(el('dt', 'Found by'), found);
+  }
   if (result?.state === 'ok') {
     const status = el('dd');
     status.append(el('span', String(result.status), `status ${result.status !== undefined && result.status < 300 ? 'good' : 'bad'}`));
@@ -133,7 +139,10 @@ function renderNotices(root: HTMLElement, result: PreviewResult | undefined): vo
   if (result.truncated) {
     root.append(el('p', `The response is ${formatBytes(result.bodyBytes ?? 0)}; only the first ${formatBytes(result.keptBytes ?? 0)} were used for the records below (gleaner.preview.maxBytes).`, 'notice warning'));
   }
-  if (result.urlChanged) root.append(el('p', 'The spec now names another URL than the one previewed; Refresh to fetch it.', 'notice warning'));
+  if (result.urlChanged) {
+    const what = result.via ? 'The follow rules leading to this source have changed since this page was found' : 'The spec now names another URL than the one previewed';
+    root.append(el('p', `${what}; Refresh to fetch it.`, 'notice warning'));
+  }
   if (result.warnings.length > 0) {
     const list = el('ul', undefined, 'warnings');
     for (const w of result.warnings.slice(0, 20)) list.append(el('li', w));

@@ -1,40 +1,21 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { startDemoSite, type DemoSite } from '../../language-server/src/demo-site';
+import { describe, it } from 'node:test';
 import { parseSpec } from '../../language-server/src/engine/spec';
 import { inferSpec, type InferSpecResult } from '../../language-server/src/protocol/infer';
-import { buildServer, LspClient } from '../support/lsp-client';
+import { useDemoSiteAndServer } from '../support/demo-lsp';
+import type { LspClient } from '../support/lsp-client';
 
 /** The user agent the server fetches with when the client sends none. */
 const DEFAULT_AGENT = 'GleanerBot/0.1 (+mailto:you@example.org)';
 
 void describe('language server: gleaner/inferSpec', () => {
-  let site: DemoSite;
-  const clients: LspClient[] = [];
-  const start = async (trusted: boolean, settings?: unknown): Promise<LspClient> => {
-    const c = await LspClient.start({ initializationOptions: { trusted }, ...(settings !== undefined ? { settings } : {}) });
-    clients.push(c);
-    return c;
-  };
+  const harness = useDemoSiteAndServer();
   const infer = (client: LspClient, params: unknown): Promise<InferSpecResult> => client.request<InferSpecResult>(inferSpec.method, params, 30_000);
 
-  before(async () => {
-    await buildServer();
-    site = await startDemoSite({ port: 0 });
-  });
-
-  afterEach(async () => {
-    for (const c of clients.splice(0)) await c.stop();
-    site.requests.splice(0);
-  });
-
-  after(async () => {
-    await site.close();
-  });
-
   void it('proposes a scrape spec with article.product_pod records from a listing page, which parses without errors', async () => {
+    const site = harness.site;
     // Sent straight after `initialized`, before the settings are read: the server waits for them.
-    const client = await start(true);
+    const client = await harness.start({ trusted: true, waitForSettings: false });
     const result = await infer(client, { url: `${site.origin}/catalogue/page-1.html` });
     assert.equal(result.ok, true, result.ok ? '' : result.reason);
     assert.ok(result.ok);
@@ -51,8 +32,8 @@ void describe('language server: gleaner/inferSpec', () => {
   });
 
   void it('fetches with the given user agent and writes it into the spec', async () => {
-    const client = await start(true);
-    await client.settingsServed();
+    const site = harness.site;
+    const client = await harness.start({ trusted: true });
     const userAgent = 'GleanerBot/2.0 (+mailto:infer@example.org)';
     const result = await infer(client, { url: `${site.origin}/catalogue/page-2.html`, userAgent });
     assert.ok(result.ok, result.ok ? '' : result.reason);
@@ -61,8 +42,8 @@ void describe('language server: gleaner/inferSpec', () => {
   });
 
   void it('proposes an API spec from an endpoint that wants a key, with a note about the 401', async () => {
-    const client = await start(true);
-    await client.settingsServed();
+    const site = harness.site;
+    const client = await harness.start({ trusted: true });
     const result = await infer(client, { url: `${site.origin}/api/v1/books?page=1&per_page=20` });
     assert.ok(result.ok, result.ok ? '' : result.reason);
     assert.equal(result.kind, 'api');
@@ -74,8 +55,8 @@ void describe('language server: gleaner/inferSpec', () => {
   });
 
   void it('refuses a URL robots.txt disallows, naming the deciding line, and never fetches it', async () => {
-    const client = await start(true);
-    await client.settingsServed();
+    const site = harness.site;
+    const client = await harness.start({ trusted: true });
     const result = await infer(client, { url: `${site.origin}/private/staff.html` });
     assert.equal(result.ok, false);
     assert.ok(!result.ok);
@@ -87,23 +68,22 @@ void describe('language server: gleaner/inferSpec', () => {
   });
 
   void it('makes no request at all in an untrusted workspace or with gleaner.network.enabled off', async () => {
-    const untrusted = await start(false);
-    await untrusted.settingsServed();
+    const site = harness.site;
+    const untrusted = await harness.start({ trusted: false });
     const refused = await infer(untrusted, { url: `${site.origin}/catalogue/page-1.html` });
     assert.equal(refused.ok, false);
     assert.ok(!refused.ok);
     assert.match(refused.reason, /untrusted workspace/);
 
-    const off = await start(true, { network: { enabled: false } });
-    await off.settingsServed();
+    const off = await harness.start({ trusted: true, settings: { network: { enabled: false } } });
     const alsoRefused = await infer(off, { url: `${site.origin}/catalogue/page-1.html` });
     assert.equal(alsoRefused.ok, false);
     assert.deepEqual(site.requests, [], 'the demo site saw no request');
   });
 
   void it('refuses URLs that are not http(s), not absolute, or carry credentials, without a request', async () => {
-    const client = await start(true);
-    await client.settingsServed();
+    const site = harness.site;
+    const client = await harness.start({ trusted: true });
     for (const url of ['ftp://127.0.0.1/x', 'catalogue/page-1.html', '', `${site.origin.replace('://', '://user:pw@')}/catalogue/page-1.html`]) {
       const result = await infer(client, { url });
       assert.equal(result.ok, false, url);
@@ -112,8 +92,8 @@ void describe('language server: gleaner/inferSpec', () => {
   });
 
   void it('refuses an error page (404) instead of proposing a spec from it', async () => {
-    const client = await start(true);
-    await client.settingsServed();
+    const site = harness.site;
+    const client = await harness.start({ trusted: true });
     const result = await infer(client, { url: `${site.origin}/no/such/page.html` });
     assert.equal(result.ok, false);
     assert.ok(!result.ok);

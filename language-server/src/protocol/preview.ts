@@ -6,8 +6,14 @@
  * The flow: the extension asks `gleaner/preview` for one source; the server fetches the source's
  * first URL once (through the engine's polite fetcher, so robots.txt, the host throttle and the
  * spec's user agent apply), caches the response and answers with the response and the records
- * extracted from it. Each later edit of the spec re-extracts from the cached response (never a
- * new request) and arrives as `gleaner/previewUpdated`.
+ * extracted from it. A source with no URL of its own (a detail-page source that another source's
+ * follow rule feeds) is previewed on the first page a run would reach it by: the server fetches
+ * the referring source's start page, applies the follow rule, and says so in `via`. Each later
+ * edit of the spec re-extracts from the cached response (never a new request) and arrives as
+ * `gleaner/previewUpdated`.
+ *
+ * Secrets resolved for a request (`${env:…}`, `${secret:…}`) are replaced by `[REDACTED]` in
+ * everything the server sends back: URLs, headers, the page source, the JSON tree and records.
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 
@@ -80,6 +86,39 @@ export interface PreviewExtraction {
   urlChanged?: boolean;
 }
 
+/** One followed link on the way to a previewed page (see {@link PreviewVia}). */
+export interface PreviewHop {
+  /** The source whose page held the link. */
+  fromSourceId: string;
+  /** That page's URL after redirects (secrets redacted). */
+  pageUrl: string;
+  /** The follow rule's selector, and its index in the source's `follow` list. */
+  selector: string;
+  ruleIndex: number;
+  /** The source the link leads to. */
+  toSourceId: string;
+  /** How many distinct in-scope links the rule found to `toSourceId` on the page. */
+  linksFound: number;
+  /** The link taken (secrets redacted), and its place among the links found (0: the first). */
+  linkUrl: string;
+  linkIndex: number;
+  /** Links tried before it and not usable (robots.txt, scope, HTTP errors), with the reason. */
+  passedOver: { url: string; reason: string }[];
+}
+
+/**
+ * How the page of a source with no URL of its own was found: the start page of `startSourceId`,
+ * then each follow rule in `hops`, the way a run would reach it.
+ */
+export interface PreviewVia {
+  startSourceId: string;
+  /** The start URL as written in the spec. */
+  startUrl: string;
+  hops: PreviewHop[];
+  /** The same, as a sentence for the user. */
+  summary: string;
+}
+
 /** Result of `gleaner/preview`. Fields about the response are present when `state` is `ok`. */
 export interface PreviewResult extends PreviewExtraction {
   uri: string;
@@ -90,6 +129,12 @@ export interface PreviewResult extends PreviewExtraction {
   message?: string;
   /** The requested URL (secrets redacted). */
   url?: string;
+  /**
+   * Set when the source has no URL of its own and the previewed page (`url`) was reached by
+   * following links from another source's start page. Also set, as far as it got, when that
+   * search failed (`state` is then not `ok` and `message` says why).
+   */
+  via?: PreviewVia;
   /** The URL after redirects (secrets redacted). */
   finalUrl?: string;
   status?: number;
@@ -126,8 +171,9 @@ export interface PreviewUpdatedParams extends PreviewExtraction {
 
 /**
  * `gleaner/preview` — request, client → server. Fetches (or reuses the cached response of) the
- * first URL of source `sourceId` of the open spec `uri` and answers with the response and the
- * records extracted from it. Makes no request at all when the workspace is untrusted or
+ * first URL of source `sourceId` of the open spec `uri` — or, for a source with no URL of its
+ * own, the first page another source's follow rules lead to (`via`) — and answers with the
+ * response and the records extracted from it. Makes no request at all when the workspace is untrusted or
  * `gleaner.network.enabled` is off (`state: 'network-disabled'`).
  */
 export const preview = {

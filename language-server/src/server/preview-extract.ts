@@ -11,7 +11,18 @@
 import { selectAll } from 'css-select';
 import type { AnyNode, Document, Element, ParentNode } from 'domhandler';
 import { parseDocument } from 'htmlparser2';
-import { applyDerived, compileHtmlExtractor, compileJsonExtractor, validateRecord, type ApiSource, type CollectionSpec, type ExtractedRecord, type ScrapeSource } from '../engine/index';
+import {
+  applyDerived,
+  compileHtmlExtractor,
+  compileJsonExtractor,
+  validateRecord,
+  type ApiSource,
+  type CollectionSpec,
+  type ExtractedRecord,
+  type FollowRule,
+  type ScrapeSource,
+  type SourceSpec,
+} from '../engine/index';
 import type { JsonPreviewNode, PreviewField, PreviewMarks, PreviewRecord } from '../protocol/preview';
 
 /** Most records sent to the client; `recordCount` tells how many there were. */
@@ -192,4 +203,100 @@ export function pruneJson(value: unknown, budget: JsonBudget = DEFAULT_JSON_BUDG
   };
   // Recursion depth is bounded by budget.depth (32), far below the stack limit.
   return visit(value, 0);
+}
+
+/** Most follow rules between a start URL and the previewed source (listing → detail is one). */
+export const MAX_FOLLOW_HOPS = 3;
+
+/** One step of a {@link PreviewRoute}: on a page of `from`, follow rule `rule` leads to `to`. */
+export interface RouteHop {
+  from: ScrapeSource;
+  rule: FollowRule;
+  /** The rule's index in `from.follow`, for messages. */
+  ruleIndex: number;
+  to: ScrapeSource;
+}
+
+/**
+ * How a preview reaches a page of a source that has no URL of its own, the way a run would: fetch
+ * `start`'s first start URL, then follow `hops` in order (the last one lands on the source).
+ */
+export interface PreviewRoute {
+  start: ScrapeSource;
+  startUrl: string;
+  hops: RouteHop[];
+  /** Identifies the route in the cache; changes when a URL, selector or scope on the way does. */
+  key: string;
+}
+
+/** A source's own first URL as written in the spec (templates unresolved), or undefined. */
+export function ownPreviewUrl(source: SourceSpec): string | undefined {
+  const url = source.kind === 'scrape' ? source.startUrls[0] : source.request.url;
+  return url !== undefined && url.trim() !== '' ? url : undefined;
+}
+
+function routeKey(startUrl: string, hops: RouteHop[]): string {
+  if (hops.length === 0) return startUrl;
+  return JSON.stringify([startUrl, ...hops.map((h) => [h.from.id, h.ruleIndex, h.rule.selector, h.rule.allow, h.rule.deny, h.to.id])]);
+}
+
+/**
+ * The shortest way from a start URL to a page of `target` along the spec's follow rules: a
+ * breadth-first search from the scrape sources with a start URL (in spec order, rules in order),
+ * at most {@link MAX_FOLLOW_HOPS} rules deep, honouring each rule's `max_depth` as the run's
+ * frontier would. A source with a URL of its own is its own route (no hops). Undefined when no
+ * source leads to `target`. API sources never follow links, so they only start routes of their own.
+ */
+export function findPreviewRoute(spec: CollectionSpec, target: SourceSpec): PreviewRoute | undefined {
+  const own = ownPreviewUrl(target);
+  if (own !== undefined) return target.kind === 'scrape' ? { start: target, startUrl: own, hops: [], key: own } : undefined;
+  if (target.kind !== 'scrape') return undefined;
+  const byId = new Map(spec.sources.map((s) => [s.id, s]));
+  interface Node {
+    source: ScrapeSource;
+    start: ScrapeSource;
+    startUrl: string;
+    hops: RouteHop[];
+  }
+  let level: Node[] = [];
+  const seen = new Set<string>();
+  for (const s of spec.sources) {
+    const url = s.kind === 'scrape' ? ownPreviewUrl(s) : undefined;
+    if (s.kind !== 'scrape' || url === undefined) continue;
+    level.push({ source: s, start: s, startUrl: url, hops: [] });
+    seen.add(s.id);
+  }
+  for (let depth = 1; depth <= MAX_FOLLOW_HOPS && level.length > 0; depth++) {
+    const next: Node[] = [];
+    for (const node of level) {
+      node.source.follow.forEach((rule, ruleIndex) => {
+        const to = byId.get(rule.source);
+        if (!to || to.kind !== 'scrape' || seen.has(to.id)) return;
+        if (rule.maxDepth !== undefined && depth > rule.maxDepth) return;
+        next.push({ source: to, start: node.start, startUrl: node.startUrl, hops: [...node.hops, { from: node.source, rule, ruleIndex, to }] });
+        seen.add(to.id);
+      });
+    }
+    const found = next.find((n) => n.source.id === target.id);
+    if (found) return { start: found.start, startUrl: found.startUrl, hops: found.hops, key: routeKey(found.startUrl, found.hops) };
+    level = next;
+  }
+  return undefined;
+}
+
+/** The cache identity of what a preview of `source` fetches: its own URL, or its route's key. */
+export function previewRouteKey(spec: CollectionSpec, source: SourceSpec): string | undefined {
+  return ownPreviewUrl(source) ?? findPreviewRoute(spec, source)?.key;
+}
+
+/**
+ * The links on one page of `hop.from` that its follow rule `hop.rule` sends to `hop.to`, in page
+ * order: found by the engine's own extractor, so they are resolved against `<base href>`,
+ * canonicalised and filtered by the rule's allow/deny scope exactly as in a run.
+ */
+export function followLinks(hop: RouteHop, html: string, pageUrl: string): string[] {
+  const extraction = compileHtmlExtractor({ ...hop.from, records: undefined, follow: [hop.rule] }).extract(html, pageUrl);
+  const urls: string[] = [];
+  for (const link of extraction.links) if (link.rule === hop.rule && link.source === hop.to.id && !urls.includes(link.url)) urls.push(link.url);
+  return urls;
 }

@@ -1,5 +1,6 @@
 /**
- * The network half of the source preview: fetches a source's first URL through the engine's
+ * The network half of the source preview: fetches a source's first URL (and, for a source with no
+ * URL of its own, the pages its route follows; see features/preview.ts) through the engine's
  * PoliteFetcher, so robots.txt (the server's shared robots checker), the host throttle, retries,
  * redirects and the spec's user agent apply exactly as in a run. One HTTP client and one
  * throttle/breaker per politeness configuration are kept for the life of the server, so repeated
@@ -21,6 +22,7 @@ import {
   MissingSecretError,
   paginationParams,
   PoliteFetcher,
+  type PoliteFetchOptions,
   Redactor,
   TemplateResolver,
   type ApiSource,
@@ -35,12 +37,23 @@ import {
 import { gatedHttpClient, type NetworkGate } from './network-gate';
 import type { RobotsChecker } from './robots-checker';
 
-/** A response fetched for a preview. URLs are redacted; the body is as received. */
+/**
+ * A response fetched for a preview. URLs and headers are redacted; the body is as received (the
+ * feature redacts what it decodes from it).
+ */
 export interface PreviewResponse {
-  /** The URL as written in the spec (templates unresolved): what the cache is keyed by. */
+  /**
+   * What the cache is keyed by: the URL as written in the spec (templates unresolved), or for a
+   * page reached through follow rules, the route's key (features/preview.ts).
+   */
   specUrl: string;
   url: string;
   finalUrl: string;
+  /**
+   * The final URL as fetched, secrets included: links found on the page resolve against it, so
+   * a followed link keeps a secret its page passed on. Never sent to the client.
+   */
+  rawFinalUrl?: string;
   status: number;
   headers: Record<string, string>;
   timingMs: number;
@@ -73,12 +86,15 @@ const MAX_FETCHERS = 8;
 /** The message for a closed network gate. */
 export const NETWORK_DISABLED_MESSAGE = 'Network access is off (the workspace is untrusted or gleaner.network.enabled is false), so nothing was fetched.';
 
+/** What a page request accepts: HTML first, as the crawler asks. */
+const PAGE_ACCEPT = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5';
+
 /** The URL a preview of `source` fetches, as written in the spec (undefined: it has none). */
 export function previewSpecUrl(source: SourceSpec): string | undefined {
   return source.kind === 'scrape' ? source.startUrls[0] : source.request.url;
 }
 
-/** Fetches the first URL of a source, politely; see the module comment. */
+/** Fetches the first URL of a source, or a followed link, politely; see the module comment. */
 export class PreviewFetcher {
   private readonly http: HttpClient;
   private readonly fetchers = new Map<string, PoliteFetcher>();
@@ -140,6 +156,14 @@ export class PreviewFetcher {
     return fetcher;
   }
 
+  /**
+   * Every secret any preview has resolved, as the engine's output redactor: the feature runs
+   * response bodies through it before anything reaches the client (see features/preview.ts).
+   */
+  get redactor(): Redactor {
+    return this.secrets;
+  }
+
   /** Fetches the first URL of `source` (the first start URL, or the API's first page with auth). */
   async fetchFirst(spec: CollectionSpec, source: SourceSpec, signal?: AbortSignal): Promise<PreviewFetchOutcome> {
     const specUrl = previewSpecUrl(source);
@@ -158,7 +182,7 @@ export class PreviewFetcher {
     try {
       if (source.kind === 'scrape') {
         url = templates.resolve(specUrl);
-        headers = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5' };
+        headers = { accept: PAGE_ACCEPT };
       } else {
         ({ url, headers, method, body } = await this.apiRequest(source, templates, redactor, fetcher, spec.metadata.userAgent, signal));
       }
@@ -166,7 +190,23 @@ export class PreviewFetcher {
       const message = error instanceof AuthError || error instanceof MissingSecretError ? error.message : `the request could not be built: ${error instanceof Error ? error.message : String(error)}`;
       return { ok: false, state: 'failed', message: redactor.redact(message), url: specUrl };
     }
-    const outcome = await fetcher.fetch(url, { method, headers, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+    return this.send(fetcher, specUrl, url, { method, headers, ...(body !== undefined ? { body } : {}), ...(signal ? { signal } : {}) });
+  }
+
+  /**
+   * Fetches a page a follow rule found (an absolute URL, already resolved: it may carry a secret
+   * from the page it was found on, which the redactor then knows). The same polite fetcher as
+   * `fetchFirst`, so robots.txt, scope, the throttle and the network gate apply to it alike.
+   * `key` is the route key the response is cached under.
+   */
+  async fetchLinked(spec: CollectionSpec, url: string, key: string, signal?: AbortSignal): Promise<PreviewFetchOutcome> {
+    if (!this.options.gate.allowed()) return { ok: false, state: 'network-disabled', message: NETWORK_DISABLED_MESSAGE, url: this.secrets.redact(url) };
+    return this.send(this.fetcherFor(spec), key, url, { method: 'GET', headers: { accept: PAGE_ACCEPT }, ...(signal ? { signal } : {}) });
+  }
+
+  private async send(fetcher: PoliteFetcher, specUrl: string, url: string, init: PoliteFetchOptions): Promise<PreviewFetchOutcome> {
+    const redactor = this.secrets;
+    const outcome = await fetcher.fetch(url, init);
     if (!outcome.ok) {
       const blocked = !this.options.gate.allowed();
       if (blocked) return { ok: false, state: 'network-disabled', message: NETWORK_DISABLED_MESSAGE, url: redactor.redact(url) };
@@ -181,6 +221,7 @@ export class PreviewFetcher {
         specUrl,
         url: redactor.redact(url),
         finalUrl: redactor.redact(outcome.finalUrl),
+        rawFinalUrl: outcome.finalUrl,
         status: response.status,
         headers: redactedHeaders,
         timingMs: Math.round(response.timings.totalMs),

@@ -1,20 +1,28 @@
 /**
- * The Records view's data layer: the bounded JSON Lines reader, search and paging, the per-field
- * summary, the label distribution, the label suggestion and the checks on webview messages.
+ * The Records view's data layer: the bounded JSON Lines and CSV readers, search and paging, the
+ * per-field summary, the label distribution, the label suggestion and the checks on webview
+ * messages. CSV files and their Croissant descriptions are written by the engine's own writers,
+ * so the reader is tested against exactly what a run produces.
  */
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { csvColumns } from '../../../language-server/src/engine/crawl';
+import { buildCroissant, csvHeader, csvRows, emptyCounts, type RunManifest } from '../../../language-server/src/engine/output';
+import { parseSpec } from '../../../language-server/src/engine/spec';
 import {
+  CsvCollector,
   DEFAULT_READ_LIMITS,
   JsonlCollector,
   labelDistribution,
   loadNotes,
   parseRecordsViewMessage,
+  readColumnTypes,
   readRecordsFile,
   RecordsIndex,
+  restoreCell,
   safeHttpUrl,
   sourceUrlOf,
   suggestLabelField,
@@ -27,8 +35,8 @@ const dir = mkdtempSync(join(tmpdir(), 'gleaner-records-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 let fileNo = 0;
-function file(text: string | Buffer): string {
-  const path = join(dir, `records-${fileNo++}.jsonl`);
+function file(text: string | Buffer, extension = 'jsonl'): string {
+  const path = join(dir, `records-${fileNo++}.${extension}`);
   writeFileSync(path, text);
   return path;
 }
@@ -136,6 +144,167 @@ describe('JsonlCollector', () => {
     assert.equal(collector.push(Buffer.from('{"a":1}\n')), true);
     assert.equal(collector.push(Buffer.from('{"a":2}\n{"a":3}\n')), false);
     assert.equal(collector.records.length, 1);
+  });
+});
+
+/** A spec with a CSV output and one field of each type, as a run would have it. */
+const CSV_PARSE = parseSpec(`gleaner: 1
+name: csv-books
+description: Books as CSV.
+user_agent: "GleanerBot/1.0 (+mailto:t@example.org)"
+licence:
+  spdx: CC-BY-4.0
+  intended_use: [research]
+sources:
+  - id: books
+    kind: api
+    request:
+      url: https://example.org/api/books
+    records:
+      path: $.items[*]
+      fields:
+        id: { path: $.id, type: integer }
+        title: { path: $.title }
+        price: { path: $.price, type: number }
+        available: { path: $.available, type: boolean }
+        scores:
+          path: "$.scores[*]"
+          type: integer
+          all: true
+        note: { path: $.note }
+output:
+  format: csv
+`);
+assert.deepEqual(CSV_PARSE.diagnostics.filter((d) => d.severity === 'error'), []);
+const CSV_SPEC = CSV_PARSE.model;
+
+const CSV_OPTIONS = { columns: csvColumns(CSV_SPEC), neutralizeFormulas: CSV_SPEC.output.neutralizeFormulas };
+
+/** A record as the engine hands it to the CSV writer: values plus the provenance columns. */
+function csvBook(i: number, extra: JsonRecord = {}): JsonRecord {
+  return { id: i, title: `Book ${i}`, price: i + 0.5, available: i % 2 === 0, scores: [i, i + 1], note: null, _source_url: `http://127.0.0.1:8917/catalogue/b_${i}/index.html`, _fetched_at: '2026-11-23T10:00:00.000Z', ...extra };
+}
+
+function csvText(rows: JsonRecord[]): string {
+  return csvHeader(CSV_OPTIONS) + csvRows(rows, CSV_OPTIONS);
+}
+
+/** The croissant.json a finished run of CSV_SPEC writes. */
+function croissantFile(): string {
+  const manifest: RunManifest = {
+    manifest_version: 1,
+    run_id: 'r1',
+    generator: 'gleaner test',
+    spec: { name: 'csv-books', description: '', path: 'spec.collect.yaml', sha256: '' },
+    user_agent: CSV_SPEC.metadata.userAgent,
+    licence: { intended_use: ['research'] },
+    sources: [{ id: 'books', kind: 'api', urls: ['https://example.org/api/books'] }],
+    status: 'completed',
+    started_at: '2026-11-23T10:00:00.000Z',
+    ended_at: '2026-11-23T10:01:00.000Z',
+    resumes: 0,
+    counts: emptyCounts(),
+    skips: [],
+    robots: [],
+    timings: { duration_ms: 0, fetch_ms_total: 0, pages_per_second: 0, checkpoints: 0, checkpoint_ms_total: 0 },
+    files: [{ path: 'records.csv', role: 'records', bytes: 0, sha256: '', encoding_format: 'text/csv' }],
+  };
+  return file(JSON.stringify(buildCroissant(CSV_SPEC, manifest, { url: 'file:///runs/r1' })), 'json');
+}
+
+describe('CSV records', () => {
+  test('restores the types croissant.json declares, folds provenance into _source, and keeps awkward text intact', async () => {
+    const types = await readColumnTypes(croissantFile());
+    assert.deepEqual(types, { id: 'integer', title: 'string', price: 'number', available: 'boolean', scores: 'integer', note: 'string' });
+    const awkward = 'Quotes "inside", a comma,\r\nand a line break';
+    const rows = [csvBook(1), csvBook(2, { title: awkward, price: -3.25, note: '=SUM(A1:A9)' }), csvBook(3, { price: null, available: null, scores: [] })];
+    const load = await readRecordsFile(file(csvText(rows), 'csv'), DEFAULT_READ_LIMITS, { columnTypes: types! });
+    assert.equal(load.format, 'csv');
+    assert.deepEqual(load.fields, ['id', 'title', 'price', 'available', 'scores', 'note']);
+    assert.deepEqual(load.records[0], { id: 1, title: 'Book 1', price: 1.5, available: false, scores: [1, 2], note: '', _source: { url: 'http://127.0.0.1:8917/catalogue/b_1/index.html', fetched_at: '2026-11-23T10:00:00.000Z' } });
+    // The engine guarded the negative price and the formula with an apostrophe: the number is
+    // restored, the text column keeps its guard (a reader cannot tell it from a real apostrophe).
+    assert.equal(load.records[1]!.title, awkward);
+    assert.equal(load.records[1]!.price, -3.25);
+    assert.equal(load.records[1]!.note, "'=SUM(A1:A9)");
+    assert.deepEqual([load.records[2]!.price, load.records[2]!.available, load.records[2]!.scores], [null, null, []]);
+    assert.equal(sourceUrlOf(load.records[2]!), 'http://127.0.0.1:8917/catalogue/b_3/index.html');
+    assert.deepEqual(loadNotes(load), []);
+    const [id, , price] = summarizeFields(load.records, load.fields);
+    assert.deepEqual([id!.types, price!.types, price!.nulls], [{ number: 3 }, { number: 2, null: 1 }, 1]);
+  });
+
+  test('without a Croissant description every value is the cell text, and the view says so', async () => {
+    assert.equal(await readColumnTypes(join(dir, 'no-croissant.json')), undefined);
+    const load = await readRecordsFile(file(csvText([csvBook(1)]), 'csv'));
+    assert.equal(load.untyped, true);
+    assert.deepEqual(load.records[0]!.id, '1');
+    assert.deepEqual(load.records[0]!.scores, '[1,2]');
+    assert.match(loadNotes(load).join(' '), /no croissant\.json/);
+  });
+
+  test('pages like JSON Lines, with a link per row', async () => {
+    const load = await readRecordsFile(file(csvText(Array.from({ length: 120 }, (_, i) => csvBook(i))), 'csv'), DEFAULT_READ_LIMITS, { columnTypes: { id: 'integer' } });
+    const index = new RecordsIndex(load.records, load.fields);
+    const last = index.page('', 2);
+    assert.equal(last.pageCount, 3);
+    assert.equal(last.rows.length, 20);
+    assert.equal(last.rows[0]!.cells[0]!.text, '100');
+    assert.equal(last.rows[0]!.url, 'http://127.0.0.1:8917/catalogue/b_100/index.html');
+    assert.deepEqual(index.search('b_77').map((i) => load.records[i]!.id), [77]);
+  });
+
+  test('a torn last row is left out and reported; a complete last row without CRLF is kept; a short row is counted', async () => {
+    const text = csvText([csvBook(1), csvBook(2)]);
+    const torn = await readRecordsFile(file(`${text}3,"Half a ti`, 'csv'));
+    assert.equal(torn.records.length, 2);
+    assert.equal(torn.tornLastLine, true);
+    assert.match(loadNotes(torn).join(' '), /last row is incomplete/);
+    const unterminated = await readRecordsFile(file(text.replace(/\r\n$/, ''), 'csv'));
+    assert.equal(unterminated.records.length, 2);
+    assert.equal(unterminated.tornLastLine, false);
+    const short = await readRecordsFile(file(`${text}4,only two cells\r\n${csvRows([csvBook(5)], CSV_OPTIONS)}`, 'csv'));
+    assert.deepEqual(short.records.map((r) => r.id), ['1', '2', '5']);
+    assert.equal(short.invalidLines, 1);
+    assert.match(loadNotes(short).join(' '), /1 row skipped: not a CSV row with one cell per column/);
+  });
+
+  test('reads at most maxBytes: a row cut by the limit, even inside a quoted line break, is dropped without comment', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => csvBook(i, { title: `Line one\nline two of ${i}` }));
+    const text = csvText(rows);
+    const maxBytes = text.indexOf('line two of 7');
+    const load = await readRecordsFile(file(text, 'csv'), limits({ maxBytes }));
+    assert.equal(load.truncated, 'bytes');
+    assert.equal(load.records.length, 7);
+    assert.equal(load.tornLastLine, false);
+    assert.equal(load.invalidLines, 0);
+  });
+
+  test('stops at maxRecords', async () => {
+    const load = await readRecordsFile(file(csvText(Array.from({ length: 30 }, (_, i) => csvBook(i))), 'csv'), limits({ maxRecords: 10 }));
+    assert.equal(load.records.length, 10);
+    assert.equal(load.truncated, 'records');
+  });
+
+  test('decodes a multi-byte character split across chunks, and a BOM', async () => {
+    const bytes = Buffer.from('\uFEFFt,n\r\n"naïve, €",1\r\n', 'utf8');
+    const collector = new CsvCollector(DEFAULT_READ_LIMITS, { n: 'integer' });
+    for (let i = 0; i < bytes.length; i++) collector.push(bytes.subarray(i, i + 1));
+    await collector.end(false);
+    assert.deepEqual(collector.records, [{ t: 'naïve, €', n: 1 }]);
+  });
+
+  test('restoreCell: only typed columns change, and a cell that does not read as its type stays text', () => {
+    assert.equal(restoreCell('007', undefined), '007');
+    assert.equal(restoreCell('007', 'string'), '007');
+    assert.equal(restoreCell('', 'number'), null);
+    assert.equal(restoreCell('1e+21', 'number'), 1e21);
+    assert.equal(restoreCell("'-4", 'integer'), -4);
+    assert.equal(restoreCell('0x10', 'integer'), '0x10');
+    assert.equal(restoreCell('about 4', 'number'), 'about 4');
+    assert.equal(restoreCell('true', 'boolean'), true);
+    assert.equal(restoreCell('yes', 'boolean'), 'yes');
+    assert.deepEqual(restoreCell('[true,false]', 'boolean'), [true, false]);
   });
 });
 
