@@ -64,6 +64,42 @@ export function outputOf(uri: string, version: number, result: SpecParseResult):
   };
 }
 
+/**
+ * The ValidationOutput of a parse that stays on this thread: the diagnostics at once, the rest
+ * computed on first use. The first publish of a newly opened spec so waits only for its
+ * diagnostics; the outline and code lenses are drawn when the editor asks for them.
+ */
+function lazyOutputOf(uri: string, version: number, result: SpecParseResult): ValidationOutput {
+  const memo = <T>(compute: () => T): (() => T) => {
+    let value: { v: T } | undefined;
+    return () => (value ??= { v: compute() }).v;
+  };
+  const robots = memo(() => robotsContext(result.model));
+  const urls = memo(() => robotsUrls(result));
+  const symbols = memo(() => documentSymbols(result));
+  const lenses = memo(() => codeLenses(result, uri));
+  const sources = memo(() => sourceSummaries(result));
+  return {
+    version,
+    diagnostics: result.diagnostics,
+    get robots() {
+      return robots();
+    },
+    get robotsUrls() {
+      return urls();
+    },
+    get symbols() {
+      return symbols();
+    },
+    get lenses() {
+      return lenses();
+    },
+    get sources() {
+      return sources();
+    },
+  };
+}
+
 /** Parses and extracts what the server needs. Runs on whichever thread calls it. */
 export function validateText(uri: string, version: number, text: string): ValidationOutput {
   return outputOf(uri, version, parseSpec(text));
@@ -80,7 +116,7 @@ export function firstParseHere(specs: SpecCache, documents: { get(uri: string): 
     validate(uri, version, text) {
       const document = documents.get(uri);
       if (document && document.version === version && !specs.has(uri)) {
-        const output = outputOf(uri, version, specs.get(document));
+        const output = lazyOutputOf(uri, version, specs.get(document));
         later.warm?.(text);
         return Promise.resolve(output);
       }
