@@ -110,6 +110,12 @@ void describe('block-YAML reader', () => {
     for (const lines of [200, 3000]) assert.ok(agree(generateSpec(lines).text, `generated ${lines}`), `the generated ${lines}-line spec was not read`);
   });
 
+  void it('reads CRLF line ends as the yaml package does', () => {
+    let taken = 0;
+    for (const [i, text] of [...EDGE_CASES, ...seeds].entries()) if (agree(text.replace(/\r?\n/g, '\r\n'), `CRLF case ${i}`)) taken++;
+    assert.ok(taken >= 20, `only ${taken} CRLF cases were read by the block reader`);
+  });
+
   void it('agrees with the yaml package on thousands of mutated specs', () => {
     const rnd = prng(9309);
     // Noise that mostly stays inside the subset, so the comparison is exercised, plus some that leaves it.
@@ -118,7 +124,9 @@ void describe('block-YAML reader', () => {
     let runs = 0;
     const started = performance.now();
     for (let i = 0; i < 4000 && performance.now() - started < 9000; i++) {
-      const text = mutate(seeds[i % seeds.length], rnd, noise);
+      // Every third case with CRLF line ends (the mutations may leave a lone CR or LF too).
+      const seed = i % 3 === 2 ? seeds[i % seeds.length].replace(/\n/g, '\r\n') : seeds[i % seeds.length];
+      const text = mutate(seed, rnd, noise);
       runs++;
       if (agree(text, `mutation ${i}`)) taken++;
     }

@@ -28,8 +28,11 @@ const MAX_IMPLICIT_KEY = 1024;
 /** Characters that may not start a plain scalar (YAML 1.2 §7.3.3, c-indicator). */
 const INDICATOR = new Set(['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', "'", '"', '%', '@', '`']);
 
-/** Anything that sends the whole document to the `yaml` package: tabs, CR, BOM, control characters. */
-const OUTSIDE_SUBSET = /[\t\r\uFEFF\x00-\x08\x0B\x0C\x0E-\x1F\x7F]/;
+/**
+ * Anything that sends the whole document to the `yaml` package: tabs, a BOM, control
+ * characters, and a CR anywhere but before a LF (CRLF line ends are read here).
+ */
+const OUTSIDE_SUBSET = /[\t\uFEFF\x00-\x08\x0B\x0C\x0E-\x1F\x7F]|\r(?!\n)/;
 
 const DOUBLE_QUOTE_ESCAPES: Record<string, string> = {
   '0': '\0',
@@ -375,7 +378,7 @@ function readLines(text: string): Node | undefined {
   let lineStart = 0;
   while (lineStart < text.length) {
     const newline = text.indexOf('\n', lineStart);
-    const lineEnd = newline === -1 ? text.length : newline;
+    const lineEnd = newline === -1 ? text.length : newline > lineStart && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
     const next = newline === -1 ? text.length : newline + 1;
     const contentStart = skipSpaces(text, lineStart, lineEnd);
     const first = text[contentStart];
