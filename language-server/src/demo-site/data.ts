@@ -68,7 +68,7 @@ export const UTM_DUPLICATE_BOOK_ID = 27;
 export const CATALOGUE_LAST_MODIFIED = new Date(Date.UTC(2025, 0, 6, 9, 0, 0));
 
 /** mulberry32: a small, well-mixed 32-bit PRNG. Deterministic for a given seed. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

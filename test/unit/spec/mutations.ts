@@ -9,17 +9,8 @@ export const seeds = [
   join(root, 'test', 'fixtures', 'specs', 'broken.collect.yaml'),
 ].map((p) => readFileSync(p, 'utf8'));
 
-/** mulberry32: a small seeded PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo site's seeded generator, so that a failing case reproduces. */
+export { seeded as prng } from '../../../language-server/src/demo-site/data';
 
 const NOISE = [':', '-', ' ', '  ', '\t', '"', "'", '[', ']', '{', '}', '&a', '*a', '!', '|', '>', '#', '\n', '%', '@', '`', '${', '}', '\\', 'é', '😀', '\r\n', ',', '?', 'ghp_'];
 
