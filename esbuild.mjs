@@ -3,7 +3,11 @@
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = dirname(fileURLToPath(import.meta.url));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -32,17 +36,75 @@ const sharedHttpClient = {
   },
 };
 
-const node = {
-  plugins: [stubIconv],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'warning',
-  legalComments: 'none',
+/** Options shared by every Node bundle; `production` minifies and drops source maps. */
+export function nodeOptions(production) {
+  return {
+    plugins: [stubIconv],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+    legalComments: 'none',
+  };
+}
+const node = nodeOptions(production);
+
+// The extension is three bundles, so that VS Code's activation (loading dist/extension.js and
+// calling activate()) stays cheap:
+//   dist/extension.js     what activation loads: commands, views, status bar, run manager;
+//   dist/lsp-client.js    vscode-languageclient and extension/src/lsp-client.ts, required by
+//                         language-client.ts when the server is first needed;
+//   dist/lsp-messages.js  vscode-jsonrpc's message types, one module instance for both bundles:
+//                         the protocol's RequestType objects are built in dist/extension.js, and
+//                         vscode-jsonrpc compares their ParameterStructures by identity.
+const jsonrpcMessages = join(dirname(createRequire(join(ROOT, 'node_modules/vscode-languageserver-protocol/package.json')).resolve('vscode-jsonrpc')), '../common/messages.js');
+const LSP_MESSAGES = './lsp-messages.js';
+
+/** In dist/lsp-client.js: vscode-jsonrpc's messages module is the shared dist/lsp-messages.js. */
+const sharedLspMessages = {
+  name: 'shared-lsp-messages',
+  setup(build) {
+    build.onResolve({ filter: /\/messages(\.js)?$/ }, (args) =>
+      resolve(args.resolveDir, args.path).replace(/(\.js)?$/, '.js') === jsonrpcMessages ? { path: LSP_MESSAGES, external: true } : undefined,
+    );
+  },
 };
+
+/**
+ * In dist/extension.js: vscode-languageclient/node is lsp-state.ts (State only: importing any
+ * other value from it fails the build), the protocol's message types come from the shared
+ * dist/lsp-messages.js, and `require('./lsp-client')` stays a run-time require of the
+ * dist/lsp-client.js bundle.
+ */
+const activationBundle = {
+  name: 'activation-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^vscode-languageclient\/node$/ }, () => ({ path: join(ROOT, 'extension/src/lsp-state.ts') }));
+    build.onResolve({ filter: /^(vscode-languageclient|vscode-languageserver-protocol|vscode-jsonrpc)(\/|$)/ }, (args) =>
+      args.path === 'vscode-languageserver-protocol'
+        ? { path: 'message-types', namespace: 'lsp-messages' }
+        : { errors: [{ text: `${args.path} must not be in the activation bundle (dist/extension.js); use it from extension/src/lsp-client.ts` }] },
+    );
+    // Re-exported by name, so that a protocol module importing anything else fails the build.
+    build.onLoad({ filter: /.*/, namespace: 'lsp-messages' }, () => ({
+      contents: `import * as m from '${LSP_MESSAGES}';\nexport const RequestType = m.RequestType;\nexport const NotificationType = m.NotificationType;\n`,
+      loader: 'js',
+    }));
+    build.onResolve({ filter: /^\.\/lsp-(client|messages)(\.js)?$/ }, (args) => ({ path: `${args.path.replace(/\.js$/, '')}.js`, external: true }));
+  },
+};
+
+/** The extension's three bundles (see above). */
+export function extensionTargets(options = node) {
+  return [
+    { ...options, plugins: [activationBundle], entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], logOverride: { 'import-is-undefined': 'error' } },
+    { ...options, plugins: [sharedLspMessages], entryPoints: ['extension/src/lsp-client.ts'], outfile: 'dist/lsp-client.js', external: ['vscode'] },
+    { ...options, plugins: [], entryPoints: [jsonrpcMessages], outfile: 'dist/lsp-messages.js' },
+  ];
+}
 
 const webviewEntries = existsSync('media/src')
   ? readdirSync('media/src').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('-types')).map((f) => `media/src/${f}`)
@@ -50,16 +112,20 @@ const webviewEntries = existsSync('media/src')
 
 /** The language server and the shared HTTP client it loads; tests build just these two. */
 // The HTTP client comes first so that a server bundle never lands without it.
-export const serverTargets = [
-  { ...node, entryPoints: ['language-server/src/engine/http/undici-client.ts'], outfile: 'dist/undici-client.js' },
-  { ...node, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
-];
+export function serverTargetsWith(options) {
+  return [
+    { ...options, entryPoints: ['language-server/src/engine/http/undici-client.ts'], outfile: 'dist/undici-client.js' },
+    { ...options, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
+  ];
+}
+export const serverTargets = serverTargetsWith(node);
 
-const targets = [
-  { ...node, entryPoints: ['extension/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  ...serverTargets,
-  { ...node, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-].filter((t) => existsSync(t.entryPoints[0]));
+/** The CLI bundle. */
+export function cliTargetWith(options) {
+  return { ...options, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } };
+}
+
+const targets = [...extensionTargets(node), ...serverTargets, cliTargetWith(node)].filter((t) => existsSync(t.entryPoints[0]));
 
 if (webviewEntries.length > 0) {
   targets.push({

@@ -4,17 +4,23 @@
 //
 //   node bench/package-bench.mjs [--runs N] [--no-vsix]
 //
-// About the activation figure: the extension does not time its own activation, so this bench
-// cannot read VS Code's number. It measures, in fresh plain-Node processes, `require()` of the
-// production dist/extension.js plus one `activate()` call, with a stub `vscode` module injected
-// through a Module._resolveFilename hook. Stub API calls cost next to nothing, so this is the
-// extension's module-evaluation and wiring cost, NOT VS Code's activation time (which adds the
-// extension host's own work). The reference measured in the same run is `require()` of
-// vscode-languageclient/node (from node_modules, unbundled) under the same stub.
+// About the activation figure: VS Code's own figure (the Running Extensions editor, and what the
+// VSIX smoke test logs) is codeLoadingTime + activateCallTime: the require() of the `main` file
+// plus the synchronous activate() call; a promise activate() returns is not waited for. This
+// bench measures exactly those two steps, in fresh plain-Node processes, on the production
+// dist/extension.js with a stub `vscode` module injected through a Module._resolveFilename hook.
+// Stub API calls cost next to nothing, and the Node built-ins the bundle uses are loaded before
+// the clock starts (the extension host has them loaded already), so the figure leaves out the
+// extension host's own work around the call (which the VSIX smoke's figure includes, with its
+// per-extension `vscode` API object); it is the part the extension controls. Reported beside it, and not part of activation: loading dist/lsp-client.js (the
+// language client), which the extension requires when the first spec opens (after activate()
+// has returned). The reference measured in the same run is require() of vscode-languageclient/node
+// (from node_modules, unbundled) under the same stub: what activation cost when the client was
+// part of the activation bundle.
 //
 // Exits 1 when a bundle exceeds its budget or the VSIX exceeds 2 MB.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -25,6 +31,9 @@ const ROOT = resolve(dirname(SELF), '..');
 
 const KB = 1024;
 const BUDGETS = { 'dist/extension.js': 500 * KB, 'dist/server.js': 1024 * KB };
+// The extension's client side is three bundles (esbuild.mjs); together they keep the 500 KB budget.
+const EXTENSION_BUNDLES = ['dist/extension.js', 'dist/lsp-client.js', 'dist/lsp-messages.js'];
+const EXTENSION_BUDGET = 500 * KB;
 
 /**
  * A stub of the `vscode` module: every property is another stub that can be called or
@@ -89,6 +98,12 @@ async function child(kind, modulePath) {
   };
   Module._cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: stub };
   const require = createRequire(join(ROOT, 'package.json'));
+  // The Node built-ins the module requires are loaded before the clock starts: VS Code's extension
+  // host has loaded them long before it activates an extension (it uses them itself), so their
+  // first-load cost (node:fs/promises alone takes several milliseconds) is not the extension's.
+  if (kind === 'extension') {
+    for (const m of new Set(readFileSync(modulePath, 'utf8').match(/(?<=require\(")node:[\w/]+(?="\))/g) ?? [])) require(m);
+  }
   const t0 = performance.now();
   const mod = require(modulePath);
   const t1 = performance.now();
@@ -118,7 +133,15 @@ async function child(kind, modulePath) {
     // An activation failure the extension caught itself still shows an error message.
     if (!activateError && stub.window.shownMessages.length > 0) activateError = stub.window.shownMessages.join('; ');
   }
-  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs, activateError }));
+  // Not activation: the language-client bundle, which the extension requires (from beside
+  // dist/extension.js) when the first spec opens. Measured after activation, as it happens.
+  let clientLoadMs;
+  if (kind === 'extension' && existsSync(join(dirname(modulePath), 'lsp-client.js'))) {
+    const t2 = performance.now();
+    require(join(dirname(modulePath), 'lsp-client.js'));
+    clientLoadMs = performance.now() - t2;
+  }
+  process.stdout.write(JSON.stringify({ loadMs: t1 - t0, activateMs, activateError, clientLoadMs }));
   // The stub never starts anything, but a stray handle must not keep the child alive.
   process.exit(0);
 }
@@ -137,29 +160,14 @@ const kb = (n) => `${(n / KB).toFixed(1)} KB`;
 const pad = (s, n) => String(s).padEnd(n);
 
 /**
- * Rebuilds one Node entry with the same esbuild options as esbuild.mjs's production build plus
- * a metafile (esbuild.mjs runs its builds on import, so its options cannot be imported), and
- * sums each input's bytes in the output by package (node_modules/<pkg>) or by project folder.
- * The analysis output is compared with the real bundle's size, which catches drifted options.
+ * Rebuilds one target of esbuild.mjs (its production options and plugins, imported from it) with
+ * a metafile, and sums each input's bytes in the output by package (node_modules/<pkg>) or by
+ * project folder. The analysis output is compared with the real bundle's size.
  */
-async function contributors(entry, external, realSize) {
+async function contributors(target, realSize) {
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({
-    absWorkingDir: ROOT,
-    entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    legalComments: 'none',
-    external,
-    metafile: true,
-    write: false,
-    outfile: 'analysis.js',
-    logLevel: 'silent',
-  });
-  const [output] = Object.values(result.metafile.outputs);
+  const result = await esbuild.build({ ...target, absWorkingDir: ROOT, metafile: true, write: false, logLevel: 'silent' });
+  const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
   const groups = new Map();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     // A nested copy is named with its parent ("whatwg-encoding > iconv-lite"), so duplicates show.
@@ -190,13 +198,16 @@ async function main() {
     const sizes = {};
     // Every webview bundle but the empty, types-only *messages.js ones (they do not ship).
     const webviews = readdirSync(join(stage, 'dist/webview')).filter((f) => f.endsWith('.js') && !f.endsWith('messages.js')).map((f) => `dist/webview/${f}`);
-    for (const file of ['dist/extension.js', 'dist/server.js', 'dist/cli.js', ...webviews]) {
+    for (const file of [...EXTENSION_BUNDLES, 'dist/server.js', 'dist/cli.js', ...webviews]) {
       sizes[file] = statSync(join(stage, file)).size;
       const budget = BUDGETS[file];
       const verdict = budget === undefined ? 'no budget' : sizes[file] <= budget ? `ok (budget ${kb(budget)})` : `OVER budget ${kb(budget)} by ${kb(sizes[file] - budget)}`;
       if (budget !== undefined && sizes[file] > budget) failed = true;
       console.log(`  ${pad(file, 26)} ${pad(kb(sizes[file]), 10)} ${verdict}`);
     }
+    const extensionTotal = EXTENSION_BUNDLES.reduce((sum, f) => sum + sizes[f], 0);
+    if (extensionTotal > EXTENSION_BUDGET) failed = true;
+    console.log(`  ${pad('extension, 3 bundles', 26)} ${pad(kb(extensionTotal), 10)} ${extensionTotal <= EXTENSION_BUDGET ? 'ok' : 'OVER'} (budget ${kb(EXTENSION_BUDGET)})`);
 
     if (!argv.includes('--no-vsix')) {
       const dir = mkdtempSync(join(tmpdir(), 'gleaner-bench-vsix-'));
@@ -213,8 +224,8 @@ async function main() {
       }
     }
 
-    console.log(`\nload + activate, ${runs} fresh Node ${process.version} processes each, interleaved (median / min)`);
-    console.log('  NOTE: module evaluation + activate() against a stub vscode module, not VS Code\'s activation time');
+    console.log(`\nactivation as VS Code counts it (require + activate() call), ${runs} fresh Node ${process.version} processes each, interleaved (median / min)`);
+    console.log('  NOTE: against a stub vscode module; VS Code\'s own figure adds the extension host\'s work around the call');
     const ext = [];
     const ref = [];
     for (let i = 0; i < runs; i++) {
@@ -231,19 +242,21 @@ async function main() {
       const act = ext.map((r) => r.activateMs);
       const total = ext.map((r) => r.loadMs + r.activateMs);
       console.log(`  ${pad('activate(context)', 40)} ${median(act).toFixed(2)} ms / ${Math.min(...act).toFixed(2)} ms`);
-      console.log(`  ${pad('require + activate', 40)} ${median(total).toFixed(1)} ms / ${Math.min(...total).toFixed(1)} ms`);
+      console.log(`  ${pad('activation: require + activate', 40)} ${median(total).toFixed(1)} ms / ${Math.min(...total).toFixed(1)} ms`);
     }
+    const client = ext.map((r) => r.clientLoadMs ?? NaN);
+    console.log(`  ${pad('later, first spec: require(lsp-client.js)', 40)} ${median(client).toFixed(1)} ms / ${Math.min(...client).toFixed(1)} ms  (not activation)`);
     console.log(`  ${pad('reference: require(vscode-languageclient/node)', 40)} ${refLoad.toFixed(1)} ms / ${Math.min(...ref.map((r) => r.loadMs)).toFixed(1)} ms`);
     console.log(`  ratio extension load / reference load: ${(extLoad / refLoad).toFixed(2)}`);
 
     console.log('\nlargest contributors per bundle (esbuild metafile of the same production options)');
-    const entries = [
-      ['dist/extension.js', 'extension/src/extension.ts', ['vscode']],
-      ['dist/server.js', 'language-server/src/server/main.ts', []],
-      ['dist/cli.js', 'language-server/src/cli/main.ts', []],
-    ];
-    for (const [file, entry, external] of entries) {
-      const { total, drift, top } = await contributors(entry, external, sizes[file]);
+    const build = await import('../esbuild.mjs');
+    const options = build.nodeOptions(true);
+    const [extensionTarget, clientTarget] = build.extensionTargets(options);
+    const targets = [extensionTarget, clientTarget, ...build.serverTargetsWith(options).slice(1), build.cliTargetWith(options)];
+    for (const target of targets) {
+      const file = target.outfile;
+      const { total, drift, top } = await contributors(target, sizes[file]);
       console.log(`  ${file} (${kb(total)} in the analysis build${drift > 0.02 ? `, ${(drift * 100).toFixed(1)}% off the real bundle` : ''})`);
       for (const [group, bytes] of top.slice(0, 10)) console.log(`    ${pad(group, 44)} ${pad(kb(bytes), 10)} ${((bytes / total) * 100).toFixed(1)}%`);
     }

@@ -29,6 +29,8 @@ const BUILD_LINKS = ['extension', 'language-server', 'node_modules', 'tsconfig.b
 export const REQUIRED_IN_VSIX = [
   'extension/package.json',
   'extension/dist/extension.js',
+  'extension/dist/lsp-client.js',
+  'extension/dist/lsp-messages.js',
   'extension/dist/server.js',
   'extension/dist/cli.js',
   'extension/dist/undici-client.js',

@@ -3,27 +3,24 @@
  * spec opens, keeps the status bar in step with its state, and tells it when Workspace Trust is
  * granted. vscode-languageclient restarts a crashed server itself (up to 4 times in 3 minutes);
  * when it gives up, or the server cannot start, the user is told and offered the output.
+ *
+ * This module is part of the activation bundle, so it imports nothing of vscode-languageclient
+ * but its types and `State` (lsp-state.ts). The client itself (lsp-client.ts) is the separate
+ * bundle `dist/lsp-client.js`, required when the server is first needed: after `activate()` has
+ * returned, so VS Code's activation time does not include loading it.
  */
 import * as vscode from 'vscode';
-import {
-  CloseAction,
-  LanguageClient,
-  State,
-  TransportKind,
-  type ErrorHandler,
-  type LanguageClientOptions,
-  type ServerOptions,
-} from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   listSources,
   robotsCheck,
   setTrusted,
-  SETTINGS_SECTION,
-  type GleanerInitializationOptions,
   type RobotsCheckParams,
   type RobotsCheckResult,
   type SourceSummary,
 } from '../../language-server/src/protocol';
+import type * as LspClientModule from './lsp-client';
+import { State } from './lsp-state';
 import type { LazyOutputChannel } from './output-channel';
 import type { StatusBar } from './status-bar';
 
@@ -31,15 +28,21 @@ import type { StatusBar } from './status-bar';
 export const SPEC_LANGUAGE_ID = 'collection-spec';
 
 /**
- * The client id. vscode-languageclient reads the `<id>.trace.server` setting by this id, so it
- * must stay `gleaner` for `gleaner.trace.server` to work.
+ * Loads the language-client bundle. esbuild.mjs turns this `require` into one of
+ * `./lsp-client.js` beside `dist/extension.js` (a bundle of its own, not inlined), so the code is
+ * read and evaluated only when this runs.
  */
-export const CLIENT_ID = 'gleaner';
+function loadLspClient(): typeof LspClientModule {
+  // A static import would be evaluated with the activation bundle, which is what this avoids.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./lsp-client') as typeof LspClientModule;
+}
 
 /** The language server as the rest of the extension sees it. */
 export class GleanerLanguageClient implements vscode.Disposable {
   private client: LanguageClient | undefined;
   private starting: Promise<LanguageClient | undefined> | undefined;
+  private disposed = false;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -48,11 +51,17 @@ export class GleanerLanguageClient implements vscode.Disposable {
     private readonly status: StatusBar,
   ) {}
 
-  /** Starts the server now if a spec is already open, and otherwise when the first one opens. */
+  /**
+   * Starts the server as soon as `activate()` has returned if a spec is already open, and
+   * otherwise when the first one opens.
+   */
   startWhenSpecOpens(): void {
     const isSpec = (doc: vscode.TextDocument): boolean => doc.languageId === SPEC_LANGUAGE_ID;
     if (vscode.workspace.textDocuments.some(isSpec)) {
-      void this.start();
+      // setImmediate, not a microtask: VS Code stops its activation clock when activate()
+      // returns, and the extension host should finish that bookkeeping before the client loads.
+      const timer = setImmediate(() => void this.start());
+      this.disposables.push({ dispose: () => clearImmediate(timer) });
       return;
     }
     const listener = vscode.workspace.onDidOpenTextDocument((doc) => {
@@ -74,7 +83,7 @@ export class GleanerLanguageClient implements vscode.Disposable {
     return this.starting;
   }
 
-  /** Stops and starts the server again, or starts it if it never ran. */
+  /** Stops and starts the server again, or starts it if it never ran (or could not start). */
   async restart(): Promise<void> {
     if (!this.client) {
       this.starting = undefined;
@@ -110,37 +119,29 @@ export class GleanerLanguageClient implements vscode.Disposable {
   }
 
   private async doStart(): Promise<LanguageClient | undefined> {
-    const module = this.context.asAbsolutePath('dist/server.js');
-    const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.ipc },
-      debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
-    };
-    const initializationOptions: GleanerInitializationOptions = { trusted: vscode.workspace.isTrusted };
-    const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: SPEC_LANGUAGE_ID },
-        { scheme: 'untitled', language: SPEC_LANGUAGE_ID },
-      ],
-      initializationOptions,
-      // Sends workspace/didChangeConfiguration for the `gleaner` section; the server then pulls
-      // the settings with workspace/configuration.
-      synchronize: { configurationSection: SETTINGS_SECTION },
+    if (this.disposed) return undefined;
+    this.status.setServerState('starting');
+    let lsp: typeof LspClientModule;
+    try {
+      lsp = loadLspClient();
+    } catch (error) {
+      // A broken install (dist/lsp-client.js missing or unreadable) is shown like a failed start.
+      this.reportFailure('The Gleaner language client could not be loaded', error);
+      return undefined;
+    }
+    const { client, subscription } = lsp.createLanguageClient(this.context.asAbsolutePath('dist/server.js'), vscode.workspace.isTrusted, {
       outputChannel: this.output.get(),
-      errorHandler: this.errorHandler(),
-    };
-    const client = new LanguageClient(CLIENT_ID, 'Gleaner Language Server', serverOptions, clientOptions);
+      log: (line) => this.output.appendLine(line),
+      onState: (state) => this.status.setServerState(state),
+      onGaveUp: () => this.reportFailure('The Gleaner language server stopped and will not be restarted', undefined),
+    });
     this.client = client;
     this.disposables.push(
-      client.onDidChangeState(({ newState }) => {
-        if (newState === State.Starting) this.status.setServerState('starting');
-        else if (newState === State.Running) this.status.setServerState('running');
-        else this.status.setServerState('stopped');
-      }),
+      subscription,
       vscode.workspace.onDidGrantWorkspaceTrust(() => {
         if (client.state === State.Running) void client.sendNotification(setTrusted.type, { trusted: true });
       }),
     );
-    this.status.setServerState('starting');
     try {
       await client.start();
       return client;
@@ -148,31 +149,6 @@ export class GleanerLanguageClient implements vscode.Disposable {
       this.reportFailure('The Gleaner language server could not start', error);
       return undefined;
     }
-  }
-
-  /** Wraps the default handler so that giving up is shown in the status bar and to the user. */
-  private errorHandler(): ErrorHandler {
-    let fallback: ErrorHandler | undefined;
-    const defaults = (): ErrorHandler => {
-      // The default handler needs the client; it exists by the time an error can arrive.
-      fallback ??= this.client!.createDefaultErrorHandler(4);
-      return fallback;
-    };
-    return {
-      error: (error, message, count) => {
-        this.output.appendLine(`Connection error (${count ?? 0}): ${error.message}`);
-        return defaults().error(error, message, count);
-      },
-      closed: async () => {
-        const result = await defaults().closed();
-        if (result.action === CloseAction.DoNotRestart) {
-          this.reportFailure('The Gleaner language server stopped and will not be restarted', undefined);
-        } else {
-          this.output.appendLine('The language server stopped unexpectedly; restarting it.');
-        }
-        return result;
-      },
-    };
   }
 
   private reportFailure(what: string, error: unknown): void {
@@ -186,6 +162,7 @@ export class GleanerLanguageClient implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     for (const d of this.disposables.splice(0)) d.dispose();
     const client = this.client;
     this.client = undefined;

@@ -10,6 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { describe } from './language-client';
@@ -17,7 +18,7 @@ import { networkAllowed } from './network-guard';
 import type { LazyOutputChannel } from './output-channel';
 import { LineSplitter, parseRunEvent, type ReadRunEvent, type RunSummary, type WarningEvent } from './run-event-reader';
 import { readRunInfo, runFile } from './run-history';
-import type { SecretStore } from './secrets';
+import { secretEnvName, unresolvedSecretNames, type SecretStore } from './secrets';
 import type { RunStats, StatusBar } from './status-bar';
 
 /** The context key that is true while a run is in progress (used in `when` clauses). */
@@ -95,12 +96,33 @@ export class RunManager implements vscode.Disposable {
       void vscode.window.showWarningMessage('Gleaner can only run a spec saved as a file.');
       return;
     }
+    if (!(await this.secretsResolvable(specUri, doc))) return;
     const args = ['run', specUri.fsPath, '--json'];
     if (sourceId) args.push('--source', sourceId);
     const outputDirectory = vscode.workspace.getConfiguration('gleaner', specUri).get<string>('run.outputDirectory', '').trim();
     if (outputDirectory) args.push('--out', isAbsolute(outputDirectory) ? outputDirectory : resolve(dirname(specUri.fsPath), outputDirectory));
     const label = sourceId ? `${basename(specUri.fsPath)} › ${sourceId}` : basename(specUri.fsPath);
     await this.launch(args, label, dirname(specUri.fsPath), specUri);
+  }
+
+  /**
+   * False, after telling the user, when the spec references a `${secret:NAME}` that is neither
+   * stored nor in the environment: the CLI would fail the run with advice for the command line.
+   */
+  private async secretsResolvable(specUri: vscode.Uri, doc: vscode.TextDocument | undefined): Promise<boolean> {
+    let text: string;
+    try {
+      text = doc?.getText() ?? (await readFile(specUri.fsPath, 'utf8'));
+    } catch {
+      return true; // Unreadable here: the CLI reports that itself.
+    }
+    const missing = unresolvedSecretNames(text, this.secrets.names(), process.env);
+    if (missing.length === 0) return true;
+    const refs = missing.map((n) => `\${secret:${n}}`).join(', ');
+    const message = `Gleaner did not run ${basename(specUri.fsPath)}: it uses ${refs}, which ${missing.length === 1 ? 'is' : 'are'} not stored. Store ${missing.length === 1 ? 'it' : 'them'} with "Gleaner: Set Secret" (a run receives ${secretEnvName(missing[0])}).`;
+    this.output.appendLine(message);
+    void vscode.window.showErrorMessage(message, 'Set Secret').then((choice) => choice && vscode.commands.executeCommand('gleaner.setSecret'));
+    return false;
   }
 
   /** Resumes the run in `runDir`. */

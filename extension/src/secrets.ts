@@ -61,6 +61,19 @@ export function referencedSecretNames(text: string): string[] {
   return [...names].sort();
 }
 
+/**
+ * The `${secret:NAME}` names a spec references that a run could not resolve: neither stored nor in
+ * the environment (`GLEANER_SECRET_<NAME>`, then `NAME`, as the CLI reads them). Comments are
+ * left out, so that a commented-out header does not block a run.
+ */
+export function unresolvedSecretNames(specText: string, stored: readonly string[], env: Record<string, string | undefined>): string[] {
+  // A `#` after a space or at the start of a line starts a YAML comment. A quoted `" #"` is cut
+  // too; that only hides a name from this early check, and the CLI still reports it.
+  const code = specText.split(/\r?\n/).map((line) => line.replace(/(^|\s)#.*$/, '')).join('\n');
+  const have = new Set(stored);
+  return referencedSecretNames(code).filter((name) => !have.has(name) && env[secretEnvName(name)] === undefined && env[name] === undefined);
+}
+
 /** Set Secret: pick or type a name (suggesting those the active spec references), then the value. */
 export async function setSecretCommand(store: SecretStore): Promise<void> {
   const editor = vscode.window.activeTextEditor;

@@ -4,23 +4,25 @@
 //   1. the extension-host mocha suite (test/e2e/suite), loaded through the workbench URL's
 //      `payload`; pass/fail from window.codeAutomationExit plus the suite's own results file;
 //   2. a UI smoke test: open the broken spec, check the status bar, the Problems panel rows and
-//      the source-preview webview; screenshots go to test/e2e/screenshots/.
+//      the source-preview webview; Set Secret / Clear Secret and the run summary's actions
+//      (test/e2e/ui-runs.mjs); screenshots go to test/e2e/screenshots/.
+// The suite's set-up (workspace copy, demo site, environment) is test/e2e/suite-setup.mjs,
+// shared with scripts/e2e/test-electron.mjs.
 // Prints one line per check and `N passed, N failed` last; exits 1 when anything failed.
 // Every wait is bounded; the server's whole process group is killed in a `finally`.
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 
-import { freePort, launchBrowser, missingTools, quickOpen, ROOT, runPalette, startCodeServer, stopCodeServer, timeout, withTimeout } from './harness.mjs';
+import { buildSuite, prepareSuiteSession, readSuiteResults, SUITE_ENTRY } from './suite-setup.mjs';
+import { secretAndSummaryChecks, SECRET_SPEC, secretSpec } from './ui-runs.mjs';
+import { freePort, launchBrowser, missingTools, quickOpen, ROOT, runPalette, startCodeServer, stopCodeServer, withTimeout } from './harness.mjs';
 
 const PORT = Number(process.env.GLEANER_E2E_PORT ?? (await freePort()));
 const SCREENSHOTS = join(ROOT, 'test/e2e/screenshots');
 const README_SCREENSHOTS = join(ROOT, 'media/screenshots');
-const SUITE_OUT = join(ROOT, 'out/e2e/suite');
 const HOST = `127.0.0.1:${PORT}`;
-// The origin written in the workspace fixture; the copy is retargeted at the running demo site.
-const FIXTURE_ORIGIN = 'http://127.0.0.1:8917';
 
 const started = Date.now();
 const results = [];
@@ -45,73 +47,10 @@ async function check(title, fn) {
 function preflight() {
   const missing = missingTools();
   if (!existsSync(join(ROOT, 'dist/extension.js'))) missing.push('dist/extension.js (run node esbuild.mjs)');
+  if (!existsSync(join(ROOT, 'dist/lsp-client.js'))) missing.push('dist/lsp-client.js (run node esbuild.mjs)');
   if (!existsSync(join(ROOT, 'dist/server.js'))) missing.push('dist/server.js (run node esbuild.mjs)');
   if (!existsSync(join(ROOT, 'dist/webview/preview.js'))) missing.push('dist/webview/preview.js (run node esbuild.mjs)');
   if (missing.length > 0) throw new Error(`missing:\n  ${missing.join('\n  ')}`);
-}
-
-/** Compiles the extension-host suite (TypeScript → CommonJS, vscode external, mocha bundled). */
-async function buildSuite() {
-  const esbuild = await import('esbuild');
-  await esbuild.build({
-    entryPoints: ['index.ts', 'extension.test.ts', 'records.test.ts', 'new-spec.test.ts', 'run-diagnostics.test.ts', 'untrusted.test.ts'].map((f) => join(ROOT, 'test/e2e/suite', f)),
-    outdir: SUITE_OUT,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['vscode'],
-    logLevel: 'warning',
-    // Mocha's parallel mode resolves worker files at run time; the suite runs serially.
-    logOverride: { 'require-resolve-not-external': 'silent' },
-  });
-}
-
-/**
- * Starts the demo bookshop on a free port (the run test collects from it) and resolves with its
- * origin, read from the first line the server prints.
- */
-async function startDemoSite(run) {
-  const { openSync } = await import('node:fs');
-  const err = openSync(join(run, 'demo-site.log'), 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'language-server/src/demo-site/serve.ts'), '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', err] });
-  const origin = await withTimeout(
-    new Promise((resolveOrigin, reject) => {
-      let buffer = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk) => {
-        buffer += chunk;
-        const line = buffer.split('\n')[0];
-        if (buffer.includes('\n') && /^http:\/\/127\.0\.0\.1:\d+$/.test(line.trim())) resolveOrigin(line.trim());
-      });
-      child.once('exit', (code) => reject(new Error(`the demo site exited with code ${code}; see demo-site.log`)));
-    }),
-    30_000,
-    'the demo site to start',
-  );
-  return { child, origin };
-}
-
-/**
- * Starts a fresh demo site in this process (through tsx), for the untrusted session: its request
- * log is then read on the server's side of the socket, and holds only that session's requests.
- */
-async function startLoggedDemoSite() {
-  const { tsImport } = await import('tsx/esm/api');
-  const mod = await tsImport(join(ROOT, 'language-server/src/demo-site/index.ts'), import.meta.url);
-  const start = mod.startDemoSite ?? mod.default?.startDemoSite;
-  if (typeof start !== 'function') throw new Error('language-server/src/demo-site/index.ts exports no startDemoSite');
-  return start({ port: 0 });
-}
-
-async function stopDemoSite(demo) {
-  if (!demo || demo.child.exitCode !== null) return;
-  const gone = new Promise((r) => demo.child.once('exit', r));
-  demo.child.kill('SIGTERM');
-  try {
-    await withTimeout(gone, 5_000, 'the demo site to stop');
-  } catch {
-    demo.child.kill('SIGKILL');
-  }
 }
 
 /**
@@ -192,34 +131,24 @@ output:
 `;
 }
 
-/**
- * Points the workspace copy's valid spec at the demo site's actual origin. The broken spec keeps
- * the fixture's origin: nothing fetches from it, and the README screenshot stays the same.
- */
-function retargetWorkspace(workspace, origin) {
-  for (const name of ['books.collect.yaml']) {
-    const file = join(workspace, name);
-    writeFileSync(file, readFileSync(file, 'utf8').replaceAll(FIXTURE_ORIGIN, origin));
-  }
-}
-
 function workbenchUrl(workspace, payload) {
   return `http://${HOST}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
 }
 
 const remote = (path) => `vscode-remote://${HOST}${path}`;
 
-/** Session 1: the mocha suite inside the extension host. */
-async function runSuite(browser, workspace, run, suiteName, origin) {
-  const resultsFile = join(run, `${suiteName}-results.json`);
+/** Session 1: the mocha suite inside the extension host (`session` from prepareSuiteSession). */
+async function runSuite(browser, session) {
+  const { workspace, resultsFile, env } = session;
+  const suiteName = env.GLEANER_E2E_SUITE;
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   let exit;
   const exited = new Promise((r) => (exit = r));
   await page.exposeFunction('codeAutomationExit', (code) => exit(code)); // before goto
   const url = workbenchUrl(workspace, [
     ['extensionDevelopmentPath', remote(ROOT)],
-    ['extensionTestsPath', remote(join(SUITE_OUT, 'index.js'))],
-    ['extensionEnvironment', JSON.stringify({ RESULTS_FILE: resultsFile, GLEANER_E2E_SUITE: suiteName, GLEANER_E2E_DEMO_ORIGIN: origin })],
+    ['extensionTestsPath', remote(SUITE_ENTRY)],
+    ['extensionEnvironment', JSON.stringify(env)],
   ]);
   const t0 = Date.now();
   await page.goto(url);
@@ -236,7 +165,7 @@ async function runSuite(browser, workspace, run, suiteName, origin) {
   if (!existsSync(resultsFile)) {
     record('extension-host suite wrote its results', false, `no ${resultsFile}; exit code ${code}`);
   } else {
-    const { results: suite } = JSON.parse(readFileSync(resultsFile, 'utf8'));
+    const suite = readSuiteResults(resultsFile);
     for (const r of suite) record(`[ext host${suiteName === 'untrusted' ? ', untrusted' : ''}] ${r.title}`, r.ok, r.error);
     const failedInFile = suite.some((r) => !r.ok);
     if ((code === 0) === failedInFile) record('suite exit code agrees with its results', false, `exit code ${code}`);
@@ -407,6 +336,7 @@ async function runUi(browser, workspace, origin, hostile) {
       if (hostile.requests.length !== before) throw new Error(`the reload fetched again: ${JSON.stringify(hostile.requests.slice(before))}`);
       if (dialogs.length > 0) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
     });
+    await secretAndSummaryChecks(page, workspace, check, join(SCREENSHOTS, 'failure-runs.png'));
   } catch (error) {
     record('[ui] session', false, error instanceof Error ? error.message : error);
     await page.screenshot({ path: join(SCREENSHOTS, 'failure.png') }).catch(() => undefined);
@@ -416,8 +346,8 @@ async function runUi(browser, workspace, origin, hostile) {
 }
 
 async function main() {
-  let demo;
-  let untrustedSite;
+  let trusted;
+  let untrusted;
   let hostile;
   let server;
   let browser;
@@ -431,34 +361,32 @@ async function main() {
     await buildSuite();
     mkdirSync(SCREENSHOTS, { recursive: true });
     run = mkdtempSync(join(tmpdir(), 'gleaner-e2e-'));
-    const workspace = join(run, 'workspace');
-    cpSync(join(ROOT, 'test/e2e/workspace'), workspace, { recursive: true });
-    demo = await startDemoSite(run);
-    retargetWorkspace(workspace, demo.origin);
+    // The suite's set-up (workspace copy, demo site, environment), as scripts/e2e/test-electron.mjs
+    // does it; the UI session then uses the same workspace, with two specs more.
+    trusted = await prepareSuiteSession(run, { suite: 'trusted' });
+    const { workspace, demo } = trusted;
     hostile = await startHostileSite();
     writeFileSync(join(workspace, 'hostile.collect.yaml'), hostileSpec(hostile.origin));
+    writeFileSync(join(workspace, SECRET_SPEC), secretSpec(demo.origin));
     log(`run directory ${run}, port ${PORT}, demo site ${demo.origin}`);
     server = await startCodeServer(join(run, 'trusted'), { host: HOST, workspace, trusted: true, smokeTestDriver: true });
     log('code-server ready');
     browser = await launchBrowser();
-    await runSuite(browser, workspace, run, 'trusted', demo.origin);
+    await runSuite(browser, trusted);
     await runUi(browser, workspace, demo.origin, hostile);
     await stopCodeServer(server);
     // Restricted Mode needs a server started without --disable-workspace-trust, and a fresh
-    // copy of the workspace (no runs/ from the trusted suite).
-    const untrustedWorkspace = join(run, 'untrusted-workspace');
-    cpSync(join(ROOT, 'test/e2e/workspace'), untrustedWorkspace, { recursive: true });
-    // A demo site of its own, so that its request log covers exactly the untrusted session.
-    untrustedSite = await startLoggedDemoSite();
-    retargetWorkspace(untrustedWorkspace, untrustedSite.origin);
-    server = await startCodeServer(join(run, 'untrusted'), { host: HOST, workspace: untrustedWorkspace, trusted: false, smokeTestDriver: true });
-    log(`code-server (workspace trust on) ready; demo site for it at ${untrustedSite.origin}`);
-    await runSuite(browser, untrustedWorkspace, run, 'untrusted', untrustedSite.origin);
+    // copy of the workspace (no runs/ from the trusted suite), with a demo site of its own, so
+    // that its request log covers exactly the untrusted session.
+    untrusted = await prepareSuiteSession(run, { suite: 'untrusted' });
+    server = await startCodeServer(join(run, 'untrusted'), { host: HOST, workspace: untrusted.workspace, trusted: false, smokeTestDriver: true });
+    log(`code-server (workspace trust on) ready; demo site for it at ${untrusted.demo.origin}`);
+    await runSuite(browser, untrusted);
     // Stop the server first: anything still in flight (the language server's robots.txt checks
     // of the open specs) would then have arrived.
     await stopCodeServer(server);
     await check('[untrusted] no request reached the demo site during the whole session (open spec, Run, Preview, robots check)', async () => {
-      const made = untrustedSite.requests.map((r) => `${r.method} ${r.path} (${r.userAgent})`);
+      const made = untrusted.demo.requests.map((r) => `${r.method} ${r.path} (${r.userAgent})`);
       if (made.length !== 0) throw new Error(`${made.length} request(s): ${made.join(', ')}`);
     });
     if (existsSync(join(SCREENSHOTS, 'diagnostics.png'))) {
@@ -474,8 +402,8 @@ async function main() {
   } finally {
     await browser?.close().catch(() => undefined);
     await stopCodeServer(server);
-    await stopDemoSite(demo);
-    await untrustedSite?.close().catch(() => undefined);
+    await trusted?.close().catch(() => undefined);
+    await untrusted?.close().catch(() => undefined);
     await hostile?.close();
     const failed = results.filter((r) => !r.ok).length;
     if (run && failed === 0 && process.env.GLEANER_E2E_KEEP !== '1') rmSync(run, { recursive: true, force: true });

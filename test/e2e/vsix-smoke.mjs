@@ -103,6 +103,10 @@ function codeServerCli(run, args) {
  * reference from the same extension host, the other rows the list has rendered.
  */
 async function readActivationTimes(page) {
+  // The list is virtualised and sorted slowest first: a tall window renders every row, so a
+  // quickly activated Gleaner near the bottom is rendered too.
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: viewport?.width ?? 1400, height: 2400 });
   await runPalette(page, 'Developer: Show Running Extensions');
   const row = page.locator('.monaco-list-row', { has: page.locator('.name', { hasText: PKG.displayName }) }).first();
   const time = row.locator('.activation-time');
@@ -111,6 +115,7 @@ async function readActivationTimes(page) {
   const others = await page.locator('.monaco-list-row:has(.activation-time)').evaluateAll((rows) =>
     rows.map((r) => ({ name: r.querySelector('.name')?.textContent ?? '?', time: r.querySelector('.activation-time')?.textContent ?? '' })),
   );
+  if (viewport) await page.setViewportSize(viewport);
   return { own, others: others.filter((o) => o.name.trim() !== PKG.displayName) };
 }
 
@@ -166,8 +171,8 @@ async function runUi(browser, host, workspace, run) {
       if (failed.length > 0 || consoleErrors.length > 0) throw new Error([...failed, ...consoleErrors].join('\n'));
     });
     // VS Code's own activation figure is a measurement, not a pass/fail check (the figures go in
-    // bench notes). The Running Extensions list is sorted slowest first and virtualised, so a
-    // quickly activated Gleaner may be below the rendered rows: then there is nothing to read.
+    // bench notes): on a loaded machine every extension's figure grows several-fold, so the other
+    // extensions' figures from the same host are logged beside it as the reference.
     try {
       const { own, others } = await readActivationTimes(page);
       const ms = (text) => Number(/(\d+)\s*ms/.exec(text)?.[1] ?? NaN);
@@ -175,7 +180,7 @@ async function runUi(browser, host, workspace, run) {
       const median = ref.length > 0 ? ref[Math.floor(ref.length / 2)] : NaN;
       log(`VS Code's Running Extensions editor: ${PKG.displayName} ${own}; reference, ${ref.length} other extensions in the same host: median ${median} ms (${ref[0]}–${ref[ref.length - 1]} ms)`);
     } catch {
-      log(`VS Code's Running Extensions editor: ${PKG.displayName} is not among the rendered (slowest) rows; no activation figure read`);
+      log(`VS Code's Running Extensions editor: no row for ${PKG.displayName} was rendered; no activation figure read`);
     }
     await page.screenshot({ path: join(run, 'vsix-smoke.png') });
   } catch (error) {

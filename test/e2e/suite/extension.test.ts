@@ -3,6 +3,7 @@
  * from test/e2e/workspace. Every wait is on a VS Code event, bounded by a timeout.
  */
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -175,5 +176,43 @@ suite('Gleaner in a real VS Code', () => {
     assert.equal(allowed?.allowed, true);
     const bad = await vscode.commands.executeCommand<{ allowed: boolean }>('gleaner.checkRobots', `${origin}/catalogue/page-1.html`, 'BadBot');
     assert.equal(bad?.allowed, false);
+  });
+  test('a crashed language server is restarted: a new process answers and republishes diagnostics', async () => {
+    // The server is a child of this extension host (IPC transport), started from dist/server.js.
+    const serverPids = (): number[] =>
+      execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('dist/server.js'))
+        .map((line) => Number(line.trim().split(/\s+/)[0]));
+    const before = serverPids();
+    assert.equal(before.length, 1, `one language server process, found ${JSON.stringify(before)}`);
+    const uri = workspaceFile('broken.collect.yaml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    process.kill(before[0], 'SIGKILL');
+    // vscode-languageclient restarts it (the error handler allows 4 crashes in 3 minutes).
+    const deadline = Date.now() + 30_000;
+    let after: number[] = [];
+    while (Date.now() < deadline) {
+      after = serverPids().filter((pid) => pid !== before[0]);
+      if (after.length === 1) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(after.length, 1, 'a new language server process within 30 s');
+    // The new server validates the spec again and answers requests (through the shared message types).
+    await waitFor(
+      vscode.languages.onDidChangeDiagnostics,
+      () => (vscode.languages.getDiagnostics(uri).some((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'unknown-key') ? true : undefined),
+      30_000,
+      'the restarted server\'s diagnostics of broken.collect.yaml',
+    );
+    // Its network gate stays closed (basis `network-disabled`) until it has pulled the settings,
+    // so the verdict is asked for until it is a real one, for at most 15 s.
+    const origin = process.env.GLEANER_E2E_DEMO_ORIGIN;
+    let verdict: { allowed: boolean; basis: string } | undefined;
+    for (const until = Date.now() + 15_000; Date.now() < until; await new Promise((r) => setTimeout(r, 250))) {
+      verdict = await vscode.commands.executeCommand<{ allowed: boolean; basis: string }>('gleaner.checkRobots', `${origin}/catalogue/page-1.html`, 'GleanerBot/1.0');
+      if (verdict && verdict.basis !== 'network-disabled') break;
+    }
+    assert.equal(verdict?.allowed, true, `verdict of the restarted server: ${JSON.stringify(verdict)}`);
   });
 });
