@@ -3,6 +3,7 @@
 // `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,10 +37,28 @@ const sharedHttpClient = {
   },
 };
 
+// The yaml package reads `process.env.LOG_TOKENS` once per token (and LOG_STREAM per
+// document) to decide whether to print debug output. A read of process.env is a call into
+// Node, and on a 20,000-line spec those reads were a third of the parse. Gleaner never sets
+// them, so the bundles read `false` instead; if a yaml release renames them the build says so.
+const YAML_DEBUG_SWITCHES = { 'dist/parse/parser.js': 'node_process.env.LOG_TOKENS', 'dist/compose/composer.js': 'node_process.env.LOG_STREAM' };
+const yamlWithoutDebugSwitches = {
+  name: 'yaml-without-debug-switches',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]yaml[\\/]dist[\\/](parse[\\/]parser|compose[\\/]composer)\.js$/ }, async (args) => {
+      const file = args.path.replace(/\\/g, '/');
+      const [suffix, read] = Object.entries(YAML_DEBUG_SWITCHES).find(([end]) => file.endsWith(end));
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(read)) throw new Error(`yaml's ${suffix} no longer reads ${read}: update YAML_DEBUG_SWITCHES in esbuild.mjs`);
+      return { contents: source.split(read).join('false'), loader: 'js' };
+    });
+  },
+};
+
 /** Options shared by every Node bundle; `production` minifies and drops source maps. */
 export function nodeOptions(production) {
   return {
-    plugins: [stubIconv],
+    plugins: [stubIconv, yamlWithoutDebugSwitches],
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -115,14 +134,14 @@ const webviewEntries = existsSync('media/src')
 export function serverTargetsWith(options) {
   return [
     { ...options, entryPoints: ['language-server/src/engine/http/undici-client.ts'], outfile: 'dist/undici-client.js' },
-    { ...options, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
+    { ...options, plugins: [stubIconv, yamlWithoutDebugSwitches, sharedHttpClient], entryPoints: ['language-server/src/server/main.ts'], outfile: 'dist/server.js' },
   ];
 }
 export const serverTargets = serverTargetsWith(node);
 
 /** The CLI bundle. */
 export function cliTargetWith(options) {
-  return { ...options, plugins: [stubIconv, sharedHttpClient], entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } };
+  return { ...options, plugins: [stubIconv, yamlWithoutDebugSwitches, sharedHttpClient], entryPoints: ['language-server/src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } };
 }
 
 const targets = [...extensionTargets(node), ...serverTargets, cliTargetWith(node)].filter((t) => existsSync(t.entryPoints[0]));
