@@ -18,7 +18,8 @@ import { networkAllowed } from './network-guard';
 import type { LazyOutputChannel } from './output-channel';
 import { LineSplitter, parseRunEvent, type ReadRunEvent, type RunSummary, type WarningEvent } from './run-event-reader';
 import { readRunInfo, runFile } from './run-history';
-import { secretEnvName, unresolvedSecretNames, type SecretStore } from './secrets';
+import { secretEnvName, unresolvedSecretNames } from './secret-refs';
+import type { SecretStore } from './secrets';
 import type { RunStats, StatusBar } from './status-bar';
 
 /** The context key that is true while a run is in progress (used in `when` clauses). */
