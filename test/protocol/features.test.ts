@@ -59,7 +59,7 @@ void describe('language server: editor features', () => {
     assert.ok(!keys.items.some((i) => i.label === 'delay'), 'present keys are not offered again');
 
     const formats = await client.request<CompletionList>('textDocument/completion', pos('  format: '));
-    assert.deepEqual(formats.items.map((i) => i.label).sort(), ['csv', 'jsonl']);
+    assert.deepEqual(formats.items.map((i) => i.label).sort(), ['csv', 'jsonl', 'parquet']);
 
     const spdx = await client.request<CompletionList>('textDocument/completion', pos('  spdx: Apa'));
     const apache = spdx.items.find((i) => i.label === 'Apache-2.0');

@@ -31,7 +31,7 @@ void describe('spec descriptors and schema', () => {
     assert.equal(schema.additionalProperties, false);
     assert.deepEqual(schema.required, ['gleaner', 'name', 'user_agent', 'sources']);
     assert.equal(schema.properties.politeness.properties.delay.default, '1s');
-    assert.deepEqual(schema.properties.output.properties.format.enum, ['jsonl', 'csv']);
+    assert.deepEqual(schema.properties.output.properties.format.enum, ['jsonl', 'csv', 'parquet']);
     const kinds = schema.properties.sources.items.oneOf.map((v: { properties: { kind: { const: string } } }) => v.properties.kind.const);
     assert.deepEqual(kinds, ['scrape', 'api']);
   });
@@ -49,7 +49,7 @@ void describe('spec descriptors and schema', () => {
     const delay = describePath(['politeness', 'delay']);
     assert.equal(delay?.default, '1s');
     assert.match(delay?.type ?? '', /duration/);
-    assert.deepEqual(describePath(['output', 'format'])?.enum, ['jsonl', 'csv']);
+    assert.deepEqual(describePath(['output', 'format'])?.enum, ['jsonl', 'csv', 'parquet']);
     assert.match(describePath(['sources', 0, 'records', 'fields', 'title', 'selector'])?.doc ?? '', /CSS selector/);
     assert.match(describePath(['sources', 0, 'auth', 'token'])?.doc ?? '', /token/i);
     assert.equal(describePath(['sources', 0, 'records', 'path'], { tagAt: () => 'api' })?.type, 'string');
@@ -62,7 +62,7 @@ void describe('spec descriptors and schema', () => {
     assert.ok(top.includes('politeness') && top.includes('sources') && !top.includes('license'));
     const pol = completionsAt(['politeness'], { present: ['delay'] }).map((c) => c.label);
     assert.ok(pol.includes('jitter') && !pol.includes('delay'));
-    assert.deepEqual(completionsAt(['output', 'format']).map((c) => c.label), ['jsonl', 'csv']);
+    assert.deepEqual(completionsAt(['output', 'format']).map((c) => c.label), ['jsonl', 'csv', 'parquet']);
     assert.deepEqual(completionsAt(['politeness', 'autothrottle']).map((c) => c.label), ['true', 'false']);
     const api = completionsAt(['sources', 0], { tagAt: () => 'api' }).map((c) => c.label);
     assert.ok(api.includes('request') && !api.includes('start_urls'));

@@ -21,6 +21,8 @@ import {
   HttpCache,
   loadCheckpoint,
   lockRunDir,
+  parquetRecordColumns,
+  recordsFileName,
   Redactor,
   RUN_LOCK_FILE,
   RunLockedError,
@@ -247,7 +249,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       counts,
       durationMs: 0,
       files: {
-        records: join(runDir, spec.output.format === 'csv' ? RUN_FILES.recordsCsv : RUN_FILES.recordsJsonl),
+        records: join(runDir, recordsFileName(spec.output.format)),
         failed: join(runDir, RUN_FILES.failed),
         manifest: join(runDir, RUN_FILES.manifest),
         datasheet: join(runDir, RUN_FILES.datasheet),
@@ -299,6 +301,9 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
         format: spec.output.format,
         columns: csvColumns(spec),
         neutralizeFormulas: spec.output.neutralizeFormulas,
+        recordColumns: parquetRecordColumns(spec),
+        provenance: spec.output.provenance,
+        createdBy: GENERATOR,
         redactor,
         resume: input.resume === true,
       },
@@ -977,6 +982,8 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
       await timedCheckpoint(status);
       await output.close();
       await cache.save();
+      // Parquet: the records file is written from the committed JSON Lines now (output/parquet.ts).
+      await output.finishRecords();
     } catch (e) {
       status = 'failed';
       stopReason = `writing the output failed: ${safeMessage(e)}`;
@@ -984,9 +991,8 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
 
     const manifest = buildManifest(status, stopReason);
     const recordsFile = output.recordsFile;
-    const encoding = spec.output.format === 'csv' ? 'text/csv' : 'application/jsonlines';
     manifest.files = await describeFiles(runDir, [
-      { path: recordsFile, role: 'records', encoding_format: encoding },
+      ...output.recordFileEntries(),
       { path: RUN_FILES.failed, role: 'failed', encoding_format: 'application/jsonlines' },
     ]);
     const datasheet = renderDatasheet(spec, manifest);

@@ -10,15 +10,27 @@ let counter = 0;
 
 /** Replaces `path` with `data` atomically (temp + fsync + rename + fsync dir). */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await replaceFileAtomic(path, (handle) => handle.writeFile(data));
+}
+
+/**
+ * Replaces `path` atomically with whatever `write` writes into the handle of a temporary file
+ * beside it, for content too large to build in memory first (a Parquet file written row group
+ * by row group). When `write` fails, the temporary file is removed and `path` is untouched.
+ */
+export async function replaceFileAtomic(path: string, write: (handle: fs.FileHandle) => Promise<void>): Promise<void> {
   counter += 1;
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${counter}.tmp`);
   const handle = await fs.open(tmp, 'w');
   try {
-    await handle.writeFile(data);
+    await write(handle);
     await handle.sync();
-  } finally {
+  } catch (e) {
     await handle.close();
+    await fs.rm(tmp, { force: true });
+    throw e;
   }
+  await handle.close();
   await fs.rename(tmp, path);
   await syncDirectory(dirname(path));
 }

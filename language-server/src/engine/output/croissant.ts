@@ -5,6 +5,7 @@
  * conformsTo; plus distribution (FileObjects with sha256) and a RecordSet with a Field per column.
  */
 import type { CollectionSpec, FieldType } from '../spec/model';
+import { PARQUET_MEDIA_TYPE } from './manifest';
 import type { RunManifest } from './manifest';
 
 /** The URI a Croissant 1.1 document declares in `conformsTo`. */
@@ -122,7 +123,8 @@ export function buildCroissant(spec: CollectionSpec, manifest: RunManifest, opti
       encodingFormat: f.encoding_format,
       sha256: f.sha256,
     }));
-  const csv = records?.encoding_format === 'text/csv';
+  // CSV and Parquet records are read by column; JSON Lines records by JSONPath.
+  const byColumn = records?.encoding_format === 'text/csv' || records?.encoding_format === PARQUET_MEDIA_TYPE;
   const fileId = records?.path ?? 'records.jsonl';
   const fields = datasetFields(spec).map((f) => ({
     '@type': 'cr:Field',
@@ -130,7 +132,7 @@ export function buildCroissant(spec: CollectionSpec, manifest: RunManifest, opti
     name: f.name,
     ...(f.description ? { description: f.description } : {}),
     dataType: DATA_TYPES[f.type],
-    source: { fileObject: { '@id': fileId }, extract: csv ? { column: f.name } : { jsonPath: `$.${f.name}` } },
+    source: { fileObject: { '@id': fileId }, extract: byColumn ? { column: f.name } : { jsonPath: `$.${f.name}` } },
   }));
   const licences = spdxLicenceUrls(spec.licence.spdx);
   const owner = spec.metadata.owner ?? '';

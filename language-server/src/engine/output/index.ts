@@ -1,15 +1,17 @@
-/** Public API of run output: crash-safe files, CSV, provenance, manifest, datasheet, Croissant, redaction, HTTP cache. */
+/** Public API of run output: crash-safe files, CSV, Parquet, provenance, manifest, datasheet, Croissant, redaction, HTTP cache. */
 export { AppendOnlyFile } from './append-file';
-export { writeFileAtomic, syncDirectory, readJsonFile } from './atomic-write';
+export { writeFileAtomic, replaceFileAtomic, syncDirectory, readJsonFile } from './atomic-write';
 export { neutralizeFormula, csvCell, csvHeader, csvRows } from './csv';
 export type { CsvOptions } from './csv';
-export { sha256Hex, CSV_PROVENANCE_COLUMNS } from './provenance';
+export { sha256Hex, CSV_PROVENANCE_COLUMNS, PARQUET_PROVENANCE_COLUMNS } from './provenance';
+export { parquetRecordColumns, writeParquetFromJsonl } from './parquet';
+export type { RecordColumn, ParquetKind, ParquetColumnInfo, ParquetFromJsonlOptions } from './parquet';
 export type { RecordSource } from './provenance';
-export { RunOutput, RUN_FILES } from './run-output';
-export type { RunStatus, FailedRecord, Checkpoint, RunOutputOptions, JournalOptions, CheckpointStats } from './run-output';
+export { RunOutput, RUN_FILES, recordsFileName } from './run-output';
+export type { RecordsFormat, RunStatus, FailedRecord, Checkpoint, RunOutputOptions, JournalOptions, CheckpointStats } from './run-output';
 export { JOURNAL_FILE, loadCheckpoint, parseJournal } from './checkpoint-journal';
 export type { JournalEntry, ReplayDeltas, ParsedJournal, LoadedCheckpoint } from './checkpoint-journal';
-export { emptyCounts, hashFile, describeFiles, writeManifest } from './manifest';
+export { emptyCounts, hashFile, describeFiles, writeManifest, PARQUET_MEDIA_TYPE } from './manifest';
 export type { RunManifest, RunCounts, SkipEntry, RobotsEntry, OutputFileEntry } from './manifest';
 export { buildCroissant, spdxLicenceUrls, datasetFields, CROISSANT_CONTEXT, CROISSANT_CONFORMS_TO } from './croissant';
 export type { CroissantOptions } from './croissant';

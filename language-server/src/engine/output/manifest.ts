@@ -35,10 +35,14 @@ export interface RobotsEntry {
   blocking_rules: string[];
 }
 
+/** The media type the manifest and Croissant give a Parquet file (the one Croissant's own tools write). */
+export const PARQUET_MEDIA_TYPE = 'application/x-parquet';
+
 /** A file the run produced. */
 export interface OutputFileEntry {
   path: string;
-  role: 'records' | 'failed' | 'datasheet' | 'croissant' | 'checkpoint' | 'log';
+  /** `working-records`: the JSON Lines file a Parquet run appends to and builds `records.parquet` from. */
+  role: 'records' | 'working-records' | 'failed' | 'datasheet' | 'croissant' | 'checkpoint' | 'log';
   bytes: number;
   sha256: string;
   encoding_format: string;

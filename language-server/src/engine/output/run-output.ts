@@ -1,8 +1,9 @@
 /**
- * The files one run writes while it crawls: the records (JSONL or CSV), the failed records
- * (JSONL) and the checkpoint. The crawl appends a page's records, then checkpoints; the
- * checkpoint holds the byte size of every output file at that moment, so a resume truncates
- * each file back to it and nothing after the checkpoint survives (no duplicate, no torn line).
+ * The files one run writes while it crawls: the records (JSONL or CSV; JSONL as the working file
+ * of a Parquet run, see parquet.ts), the failed records (JSONL) and the checkpoint. The crawl
+ * appends a page's records, then checkpoints; the checkpoint holds the byte size of every output
+ * file at that moment, so a resume truncates each file back to it and nothing after the
+ * checkpoint survives (no duplicate, no torn line).
  *
  * A checkpoint is either a full snapshot (`checkpoint.json`, replaced atomically) or one line of
  * the journal (`checkpoint.journal`) holding only what changed since the previous checkpoint;
@@ -15,6 +16,10 @@ import { syncDirectory, writeFileAtomic } from './atomic-write';
 import { JOURNAL_FILE, loadCheckpoint } from './checkpoint-journal';
 import type { JournalEntry, ReplayDeltas } from './checkpoint-journal';
 import { csvHeader, csvRows } from './csv';
+import { PARQUET_MEDIA_TYPE } from './manifest';
+import type { OutputFileEntry } from './manifest';
+import { writeParquetFromJsonl } from './parquet';
+import type { ParquetColumnInfo, RecordColumn } from './parquet';
 import type { Redactor } from './redact';
 
 /** A run's state as its manifest and checkpoint report it. */
@@ -24,6 +29,7 @@ export type RunStatus = 'running' | 'completed' | 'stopped' | 'failed';
 export const RUN_FILES = {
   recordsJsonl: 'records.jsonl',
   recordsCsv: 'records.csv',
+  recordsParquet: 'records.parquet',
   failed: 'failed.jsonl',
   checkpoint: 'checkpoint.json',
   journal: JOURNAL_FILE,
@@ -32,6 +38,14 @@ export const RUN_FILES = {
   croissant: 'croissant.json',
   log: 'run.log',
 } as const;
+
+/** The output formats of a run's records. */
+export type RecordsFormat = 'jsonl' | 'csv' | 'parquet';
+
+/** The name of the records file a run in `format` delivers. */
+export function recordsFileName(format: RecordsFormat): string {
+  return format === 'csv' ? RUN_FILES.recordsCsv : format === 'parquet' ? RUN_FILES.recordsParquet : RUN_FILES.recordsJsonl;
+}
 
 /** A record that failed validation, kept with its reasons instead of being dropped. */
 export interface FailedRecord {
@@ -60,9 +74,15 @@ export interface Checkpoint<S> {
 /** How to open a run's output. */
 export interface RunOutputOptions {
   runDir: string;
-  format: 'jsonl' | 'csv';
-  /** CSV columns, in order (ignored for JSONL). */
+  format: RecordsFormat;
+  /** CSV columns, in order (ignored for JSONL and Parquet). */
   columns: string[];
+  /** Parquet: the record columns the spec declares (provenance excluded). Default: all from the data. */
+  recordColumns?: readonly RecordColumn[];
+  /** Parquet: flatten `_source` into provenance columns. Default true. */
+  provenance?: boolean;
+  /** Parquet: the file's `created_by`. */
+  createdBy?: string;
   neutralizeFormulas: boolean;
   redactor: Redactor;
   /** Continue a run: truncate every output back to the checkpoint's offsets. */
@@ -126,13 +146,22 @@ export class RunOutput<S, D = never> {
     await fs.mkdir(options.runDir, { recursive: true });
     const loaded = options.resume ? await loadCheckpoint<S, D>(options.runDir, journal?.replay) : undefined;
     const previous = loaded?.checkpoint;
-    const recordsName = options.format === 'csv' ? RUN_FILES.recordsCsv : RUN_FILES.recordsJsonl;
+    const recordsName = workingFileName(options.format);
     // Without a checkpoint nothing was committed, so a resume starts the files from zero.
     const truncate = (name: string): number | undefined => (options.resume ? (previous?.offsets[name] ?? 0) : undefined);
     const records = await AppendOnlyFile.open(join(options.runDir, recordsName), { truncateTo: truncate(recordsName) });
     const failed = await AppendOnlyFile.open(join(options.runDir, RUN_FILES.failed), { truncateTo: truncate(RUN_FILES.failed) });
     // The journal keeps only the lines the resume trusted: a torn tail must not precede new lines.
     const journalFile = await AppendOnlyFile.open(join(options.runDir, RUN_FILES.journal), { truncateTo: loaded?.journalValidBytes ?? 0 });
+    if (options.format === 'parquet') {
+      // A Parquet file left by an earlier session describes the records as they were then; until
+      // this session ends and rebuilds it, the run has none rather than a stale one. A session
+      // killed while writing it leaves the temporary file of the atomic replace: removed too.
+      const temporary = (name: string): boolean => name.startsWith(`.${RUN_FILES.recordsParquet}.`) && name.endsWith('.tmp');
+      for (const name of [RUN_FILES.recordsParquet, ...(await fs.readdir(options.runDir)).filter(temporary)]) {
+        await fs.rm(join(options.runDir, name), { force: true });
+      }
+    }
     await syncDirectory(options.runDir);
     const output = new RunOutput<S, D>(options, journal, records, failed, journalFile, previous);
     if (options.format === 'csv' && records.size === 0) {
@@ -141,9 +170,53 @@ export class RunOutput<S, D = never> {
     return output;
   }
 
-  /** Name of the records file inside the run directory. */
+  /** Name of the records file the run delivers (for Parquet, the file `finishRecords` writes). */
   get recordsFile(): string {
-    return this.options.format === 'csv' ? RUN_FILES.recordsCsv : RUN_FILES.recordsJsonl;
+    return recordsFileName(this.options.format);
+  }
+
+  /** Name of the file records are appended to during the run (JSON Lines for a Parquet run). */
+  get workingFile(): string {
+    return workingFileName(this.options.format);
+  }
+
+  /**
+   * Ends the session's records: for Parquet, writes `records.parquet` (atomically) from the
+   * committed part of the working JSON Lines file; nothing for the other formats. Call it after
+   * the final checkpoint. Returns the Parquet columns as written (undefined for other formats).
+   */
+  finishRecords(): Promise<ParquetColumnInfo[] | undefined> {
+    let columns: ParquetColumnInfo[] | undefined;
+    return this.serial(async () => {
+      if (this.options.format !== 'parquet') return;
+      const written = await writeParquetFromJsonl({
+        source: join(this.options.runDir, this.workingFile),
+        bytes: this.records.size,
+        target: join(this.options.runDir, RUN_FILES.recordsParquet),
+        columns: this.options.recordColumns ?? [],
+        provenance: this.options.provenance ?? true,
+        createdBy: this.options.createdBy ?? 'gleaner',
+      });
+      columns = written.columns;
+    }).then(() => columns);
+  }
+
+  /**
+   * The records files for the manifest: the delivered file (role `records`) and, for Parquet, the
+   * JSON Lines working file it was built from (role `working-records`), which a resume appends to.
+   */
+  recordFileEntries(): Pick<OutputFileEntry, 'path' | 'role' | 'encoding_format'>[] {
+    switch (this.options.format) {
+      case 'csv':
+        return [{ path: RUN_FILES.recordsCsv, role: 'records', encoding_format: 'text/csv' }];
+      case 'jsonl':
+        return [{ path: RUN_FILES.recordsJsonl, role: 'records', encoding_format: 'application/jsonlines' }];
+      case 'parquet':
+        return [
+          { path: RUN_FILES.recordsParquet, role: 'records', encoding_format: PARQUET_MEDIA_TYPE },
+          { path: RUN_FILES.recordsJsonl, role: 'working-records', encoding_format: 'application/jsonlines' },
+        ];
+    }
   }
 
   /**
@@ -247,7 +320,7 @@ export class RunOutput<S, D = never> {
   }
 
   private offsets(): Record<string, number> {
-    return { [this.recordsFile]: this.records.size, [RUN_FILES.failed]: this.failed.size };
+    return { [this.workingFile]: this.records.size, [RUN_FILES.failed]: this.failed.size };
   }
 
   private serial(task: () => Promise<void>): Promise<void> {
@@ -256,4 +329,9 @@ export class RunOutput<S, D = never> {
     this.chain = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The file records are appended to during a run in `format`. */
+function workingFileName(format: RecordsFormat): string {
+  return format === 'csv' ? RUN_FILES.recordsCsv : RUN_FILES.recordsJsonl;
 }

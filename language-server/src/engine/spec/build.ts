@@ -77,7 +77,7 @@ export function buildModel(c: CleanObject): CollectionSpec {
       derived: [...map(rec.derived)].map(([name, v]) => derivedField(name, obj(v))),
     },
     output: {
-      format: out.format === 'csv' ? 'csv' : 'jsonl',
+      format: out.format === 'csv' || out.format === 'parquet' ? out.format : 'jsonl',
       directory: s(out.directory, 'runs'),
       provenance: b(out.provenance, true),
       neutralizeFormulas: b(out.neutralize_formulas, true),

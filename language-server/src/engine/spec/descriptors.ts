@@ -321,7 +321,10 @@ const records = obj('The output record: validation rules, key, de-duplication an
 });
 
 const output = obj('Where and how records are written.', {
-  format: str('File format of the records.', { enum: ['jsonl', 'csv'], default: 'jsonl' }),
+  format: str(
+    'File format of the records: `jsonl` (JSON Lines), `csv` (RFC 4180) or `parquet` (typed, nullable columns; records are appended to a crash-safe `records.jsonl` during the run and `records.parquet` is written from it when the run ends).',
+    { enum: ['jsonl', 'csv', 'parquet'], default: 'jsonl' },
+  ),
   directory: str('Directory, relative to the spec file, under which each run gets its own folder.', { default: 'runs' }),
   provenance: bool('Write a provenance manifest, a Croissant description and a datasheet with each run.', true),
   neutralize_formulas: bool('Prefix CSV cells starting with = + - @ so spreadsheets do not run them.', true),

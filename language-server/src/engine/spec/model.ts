@@ -271,7 +271,8 @@ export interface RecordsSpec {
 }
 
 export interface OutputSpec {
-  format: 'jsonl' | 'csv';
+  /** `parquet` appends to JSON Lines during the run and writes the Parquet file at its end. */
+  format: 'jsonl' | 'csv' | 'parquet';
   /** Directory under which each run gets its own folder, relative to the spec file. */
   directory: string;
   provenance: boolean;
