@@ -8,8 +8,9 @@
  * bounded, and the only URLs ever handed on are http(s) ones that really are a record's
  * `_source.url`.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { parse as parseCsv, type CsvError, type Parser as CsvParser } from 'csv-parse';
 import type {
@@ -353,6 +354,17 @@ export class CsvCollector extends RecordCollector {
     if (source) record[SOURCE_KEY] = source;
     return record;
   }
+}
+
+/**
+ * The file to read for a run's `records` file. A Parquet run builds records.parquet from the
+ * JSON Lines it appends to, which stays beside it with the same records: that is read instead,
+ * with a note saying so.
+ */
+export function recordsFileToRead(recordsFile: string): { file: string; note?: string } {
+  const working = join(dirname(recordsFile), 'records.jsonl');
+  if (!recordsFile.endsWith('.parquet') || !existsSync(working)) return { file: recordsFile };
+  return { file: working, note: `Read from ${basename(working)}, the JSON Lines this run built ${basename(recordsFile)} from (the same records).` };
 }
 
 /** The format of a records file by its name; undefined for one the view cannot read. */

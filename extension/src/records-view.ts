@@ -22,6 +22,7 @@ import {
   parseRecordsViewMessage,
   readColumnTypes,
   readRecordsFile,
+  recordsFileToRead,
   recordsFormatOf,
   RecordsIndex,
   safeHttpUrl,
@@ -148,7 +149,8 @@ export class RecordsViewProvider implements vscode.WebviewViewProvider, vscode.D
     const generation = ++this.loadGeneration;
     this.pendingRunDir = undefined;
     const info = await readRunInfo(runDir);
-    const file = info ? runFile(info, 'records') : join(runDir, 'records.jsonl');
+    const { file, note } = recordsFileToRead(info ? runFile(info, 'records') : join(runDir, 'records.jsonl'));
+    const extraNotes = note ? [note] : [];
     const title = info?.specName ? `${info.specName} · ${info.runId}` : basename(runDir);
     const format = recordsFormatOf(file);
     if (!format) {
@@ -165,7 +167,7 @@ export class RecordsViewProvider implements vscode.WebviewViewProvider, vscode.D
     const load = await readRecordsFile(file, this.limits, { format, ...(columnTypes ? { columnTypes } : {}) });
     // A newer load (another run, pushed records) started while this one read: it wins.
     if (generation !== this.loadGeneration) return undefined;
-    return this.setCurrent(`run:${runDir}`, title, file, load.records, load.fields, loadNotes(load, this.limits));
+    return this.setCurrent(`run:${runDir}`, title, file, load.records, load.fields, [...extraNotes, ...loadNotes(load, this.limits)]);
   }
 
   /**

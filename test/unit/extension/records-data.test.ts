@@ -29,6 +29,7 @@ import {
   summarizeFields,
   type JsonRecord,
   type ReadLimits,
+  recordsFileToRead,
 } from '../../../extension/src/records-data';
 
 const dir = mkdtempSync(join(tmpdir(), 'gleaner-records-'));
@@ -449,5 +450,19 @@ describe('parseRecordsViewMessage', () => {
     for (const message of bad) assert.equal(parseRecordsViewMessage(message), undefined, JSON.stringify(message)?.slice(0, 80));
     // A bad saved state is dropped, not the ready message.
     assert.deepEqual(parseRecordsViewMessage({ type: 'ready', restore: { key: 1 } }), { type: 'ready' });
+  });
+});
+
+describe('the records file of a run', () => {
+  test('a Parquet run is read from the JSON Lines it was built from, with a note', () => {
+    const run = mkdtempSync(join(dir, 'parquet-run-'));
+    const parquet = join(run, 'records.parquet');
+    // Before the working file exists (or for a CSV or JSON Lines run) the file is read as named.
+    assert.deepEqual(recordsFileToRead(parquet), { file: parquet });
+    writeFileSync(join(run, 'records.jsonl'), '{"a":1}\n');
+    const chosen = recordsFileToRead(parquet);
+    assert.equal(chosen.file, join(run, 'records.jsonl'));
+    assert.match(chosen.note ?? '', /records\.jsonl.*records\.parquet/);
+    assert.deepEqual(recordsFileToRead(join(run, 'records.csv')), { file: join(run, 'records.csv') });
   });
 });
