@@ -35,8 +35,6 @@ export class DiagnosticsPublisher {
   private readonly published = new Map<string, ValidationOutput>();
   /** URIs with a validation running, and whether a newer version arrived meanwhile. */
   private readonly running = new Map<string, { again: boolean; done: Promise<void> }>();
-  /** How long the last validation of each URI took, in milliseconds. */
-  private readonly costs = new Map<string, number>();
 
   constructor(
     private readonly send: (params: PublishDiagnosticsParams) => void,
@@ -96,9 +94,7 @@ export class DiagnosticsPublisher {
     }
     let output: ValidationOutput;
     try {
-      const started = performance.now();
       output = await this.validator.validate(uri, version, document.getText());
-      this.costs.set(uri, performance.now() - started);
     } catch (error) {
       this.log.error(`validation of ${uri} failed: ${describeError(error)}`);
       return;
@@ -134,11 +130,6 @@ export class DiagnosticsPublisher {
     this.sendFor(document, output);
   }
 
-  /** How long the last validation of `uri` took (ms), if it has been validated. */
-  validationCost(uri: string): number | undefined {
-    return this.costs.get(uri);
-  }
-
   /** The published validation of `uri` when it is of the document's current `version`. */
   current(uri: string, version: number): ValidationOutput | undefined {
     const output = this.published.get(uri);
@@ -153,7 +144,6 @@ export class DiagnosticsPublisher {
   /** Clears a closed document's diagnostics and forgets it. */
   clear(uri: string): void {
     this.published.delete(uri);
-    this.costs.delete(uri);
     this.send({ uri, diagnostics: [] });
   }
 

@@ -55,12 +55,13 @@ function startServer(): void {
   const network = new NetworkGate(false);
   const clientSupport = { configuration: false, dynamicConfigurationRegistration: false };
 
+  // After a document's first parse, validation runs on a worker thread started from this same
+  // bundle (see validator.ts), so that typing in a huge spec never blocks a request.
+  const validationWorker = workerValidator(__filename, log);
   const deps: ServerDeps = {
     documents,
     specs,
-    // After a document's first parse, validation runs on a worker thread started from this same
-    // bundle (see validator.ts), so that typing in a huge spec never blocks a request.
-    publisher: new DiagnosticsPublisher((params) => void connection.sendDiagnostics(params), documents, firstParseHere(specs, documents, workerValidator(__filename, log)), log),
+    publisher: new DiagnosticsPublisher((params) => void connection.sendDiagnostics(params), documents, firstParseHere(specs, documents, validationWorker), log),
     network,
     robots: createRobotsChecker({ gate: network, clock: systemClock, http: () => createHttpClient() }),
     log,
@@ -87,6 +88,10 @@ function startServer(): void {
       serverInfo: { name: 'gleaner-language-server', version: '0.1.0' },
     };
   });
+
+  // The worker loads while the client finishes starting up, so that it is ready to parse
+  // alongside the first spec that opens.
+  connection.onInitialized(() => validationWorker.prepare?.());
 
   const features: Disposable[] = [
     diagnostics.register(connection, deps),

@@ -45,6 +45,8 @@ export interface Validator {
    * cold thread (the parse of a large spec runs three to four times slower the first times).
    */
   warm?(text: string): void;
+  /** Gets ready to validate (a worker starts loading) before there is anything to validate. */
+  prepare?(): void;
   dispose(): Promise<void>;
 }
 
@@ -116,9 +118,9 @@ export function firstParseHere(specs: SpecCache, documents: { get(uri: string): 
     validate(uri, version, text) {
       const document = documents.get(uri);
       if (document && document.version === version && !specs.has(uri)) {
-        const output = lazyOutputOf(uri, version, specs.get(document));
+        // The worker warms up on the same text meanwhile, on the other core.
         later.warm?.(text);
-        return Promise.resolve(output);
+        return Promise.resolve(lazyOutputOf(uri, version, specs.get(document)));
       }
       return later.validate(uri, version, text);
     },
@@ -199,13 +201,13 @@ export function workerValidator(script: string, log: ServerLog): Validator {
       }).catch(() => fallback.validate(_uri, version, text));
     },
     warm(text) {
-      // After the current turn, so that starting the worker never delays what is being published.
-      setImmediate(() => {
-        if (broken) return;
-        worker ??= start();
-        const request: Request = { id: 0, uri: '', version: 0, text, warm: true };
-        worker.postMessage(request);
-      });
+      if (broken) return;
+      worker ??= start();
+      const request: Request = { id: 0, uri: '', version: 0, text, warm: true };
+      worker.postMessage(request);
+    },
+    prepare() {
+      if (!broken) worker ??= start();
     },
     async dispose() {
       const w = worker;
@@ -216,17 +218,32 @@ export function workerValidator(script: string, log: ServerLog): Validator {
   };
 }
 
+/** How many times a warm-up parses its text (see runValidationWorker). */
+const WARM_PASSES = 4;
+
 /** The worker side: answers each request with its validation. Call only on a worker thread. */
 export function runValidationWorker(): void {
   const port = parentPort;
   if (!port) return;
+  // A warm-up parses its text a few times, one pass per turn of the event loop, and stops as
+  // soon as a real request arrives: V8 compiles the hot parts of the parser only after several
+  // runs, and a real request must never wait behind more than the pass already running.
+  let warmGeneration = 0;
   port.on('message', (request: Request) => {
+    const generation = ++warmGeneration;
     if (request.warm) {
-      try {
-        validateText(request.uri, request.version, request.text);
-      } catch {
-        // A warm-up has no one to tell; the real validation of this text will report it.
-      }
+      let passes = WARM_PASSES;
+      const pass = (): void => {
+        if (generation !== warmGeneration || passes-- <= 0) return;
+        try {
+          validateText(request.uri, request.version, request.text);
+        } catch {
+          // A warm-up has no one to tell; the real validation of this text will report it.
+          return;
+        }
+        setImmediate(pass);
+      };
+      pass();
       return;
     }
     let reply: Reply;

@@ -49,28 +49,11 @@ void describe('DiagnosticsPublisher', () => {
     assert.ok(t.sent[0]!.diagnostics.some((d) => d.code === 'unknown-key' && d.source === 'gleaner'));
   });
 
-  void it('records how long each validation took, and forgets it when the document closes', async () => {
-    const { validator, calls } = manualValidator();
-    const t = setup(validator);
-    t.set(1, 'name: a\n');
-    assert.equal(t.publisher.validationCost(URI), undefined);
-    const done = t.publisher.validate(URI);
-    await settle();
-    // Held for a measurable while before it answers.
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    calls[0]!.release();
-    await done;
-    const cost = t.publisher.validationCost(URI);
-    assert.ok(cost !== undefined && cost >= 25, `cost ${cost}`);
-    t.publisher.clear(URI);
-    assert.equal(t.publisher.validationCost(URI), undefined);
-  });
-
-  void it('waits after an edit about as long as the last validation took, within bounds', () => {
-    assert.equal(editDelay(undefined, 150), 150);
-    assert.equal(editDelay(3, 150), MIN_DELAY_MS);
-    assert.equal(editDelay(90.4, 150), 90);
-    assert.equal(editDelay(2000, 150), 150);
+  void it('waits after an edit in proportion to the size of the document, within bounds', () => {
+    assert.equal(editDelay(30, 150), MIN_DELAY_MS);
+    assert.equal(editDelay(5_000, 150), MIN_DELAY_MS);
+    assert.equal(editDelay(20_000, 150), 100);
+    assert.equal(editDelay(50_000, 150), 150);
   });
 
   void it('drops a result for a version the user has typed past, and validates the latest next', async () => {

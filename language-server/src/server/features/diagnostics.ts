@@ -3,23 +3,26 @@
  * burst of versions; only the last one in a quiet period is parsed, and the publisher drops any
  * result that is no longer the latest.
  *
- * The quiet period follows what a validation of the document costs: waiting 150 ms to save a
- * 30 ms validation only delays the squiggles, while for a huge spec the wait saves real work.
- * So the delay is the last validation's duration, between MIN_DELAY_MS and the configured
- * maximum. Validation runs on a worker and at most one more version waits behind a running one,
- * so a short delay never piles work up or blocks a request.
+ * The quiet period grows with the document, as the cost of validating it does (about 5 µs a
+ * line once warm): waiting 150 ms to save a 25 ms validation of a 5,000-line spec only delays
+ * the squiggles, while for a 50,000-line spec the wait saves real work. So the delay is one
+ * millisecond per LINES_PER_MS lines, between MIN_DELAY_MS and the configured maximum. It
+ * follows the size rather than measured times, which swing with the JIT and the machine's load.
+ * Validation runs on a worker and at most one more version waits behind a running one, so a
+ * short delay never piles work up or blocks a request.
  */
 import type { Connection } from 'vscode-languageserver';
 import { combine, type Disposable, type ServerDeps } from '../deps';
 import { describeError } from '../runner';
 
-/** The shortest quiet period after an edit, however cheap the validation. */
+/** The shortest quiet period after an edit, however small the document. */
 export const MIN_DELAY_MS = 40;
+/** Lines of spec per millisecond of quiet period. */
+export const LINES_PER_MS = 200;
 
-/** The quiet period before validating an edit of a document whose last validation took `costMs`. */
-export function editDelay(costMs: number | undefined, maxMs: number): number {
-  if (costMs === undefined) return maxMs;
-  return Math.round(Math.min(maxMs, Math.max(MIN_DELAY_MS, costMs)));
+/** The quiet period before validating an edit of a document of `lineCount` lines. */
+export function editDelay(lineCount: number, maxMs: number): number {
+  return Math.round(Math.min(maxMs, Math.max(MIN_DELAY_MS, lineCount / LINES_PER_MS)));
 }
 
 /** Wires document events to validation. */
@@ -48,7 +51,7 @@ export function register(_connection: Connection, deps: ServerDeps): Disposable 
     deps.documents.onDidChangeContent((event) => {
       // TextDocuments also fires this right after onDidOpen; that first one is already scheduled.
       if (opened.delete(event.document.uri)) return;
-      schedule(event.document.uri, editDelay(deps.publisher.validationCost(event.document.uri), deps.validationDelayMs));
+      schedule(event.document.uri, editDelay(event.document.lineCount, deps.validationDelayMs));
     }),
     deps.documents.onDidClose((event) => {
       const uri = event.document.uri;
