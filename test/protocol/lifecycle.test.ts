@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DiagnosticSeverity, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { DiagnosticSeverity, type DocumentSymbol, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { buildServer, LspClient } from '../support/lsp-client';
 import { BROKEN_SPEC, GOOD_SPEC } from './specs';
 
@@ -70,6 +70,33 @@ void describe('language server: lifecycle and diagnostics', () => {
     assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `versions out of order: ${versions.join(',')}`);
     // The debounce should have swallowed most of the burst.
     assert.ok(versions.filter((v) => v > 1 && v < 6).length <= 2, `too many intermediate publishes: ${versions.join(',')}`);
+  });
+
+  void it('gives the outline of the validated version of a large spec, sent by the worker after its diagnostics', async () => {
+    // Over 200,000 characters, requests answer from a mapped older parse until the worker's
+    // outline for the new version arrives; it must arrive, and be used.
+    const uri = 'file:///w/large-outline.collect.yaml';
+    const source = GOOD_SPEC.slice(GOOD_SPEC.indexOf('  - id: '), GOOD_SPEC.indexOf('\noutput:') + 1);
+    const copies = Array.from({ length: Math.ceil(210_000 / source.length) }, (_, i) => source.replace(/id: (\S+)/, `id: $1-${i}`));
+    const text = GOOD_SPEC.replace(source, copies.join(''));
+    assert.ok(text.length > 200_000);
+    await client.open(uri, text);
+    await client.waitForDiagnostics(uri, (p) => p.version === 1, 60_000);
+    const at = text.indexOf('-0\n');
+    const line = text.slice(0, at).split('\n').length - 1;
+    const character = at - (text.lastIndexOf('\n', at) + 1);
+    await client.edit(uri, 2, { start: { line, character }, end: { line, character: character + 2 } }, '-renamed');
+    await client.waitForDiagnostics(uri, (p) => p.version === 2, 60_000);
+    const names = async (): Promise<string[]> => ((await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } })) ?? []).flatMap(function all(s: DocumentSymbol): string[] {
+      return [s.name, ...(s.children ?? []).flatMap(all)];
+    });
+    let found = false;
+    for (let attempt = 0; attempt < 100 && !found; attempt++) {
+      found = (await names()).some((n) => n.includes('-renamed'));
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(found, 'the outline never showed the renamed source');
+    await client.close(uri);
   });
 
   void it('fixes a finding after an incremental edit and clears diagnostics on close', async () => {

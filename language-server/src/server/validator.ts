@@ -29,12 +29,17 @@ export interface ValidationOutput {
   /**
    * The outline, code lenses and sources of this version, computed where it was parsed: the
    * request thread answers from them while the document is at this version, so it never has to
-   * parse a huge spec itself just to draw the outline.
+   * parse a huge spec itself just to draw the outline. A worker sends them just after the
+   * diagnostics (see runValidationWorker); until they arrive, requests answer from the last parse
+   * mapped through the edits, as they do for a version not validated yet.
    */
-  symbols: DocumentSymbol[];
-  lenses: CodeLens[];
-  sources: SourceSummary[];
+  symbols?: DocumentSymbol[];
+  lenses?: CodeLens[];
+  sources?: SourceSummary[];
 }
+
+/** The part of a ValidationOutput a worker sends after the diagnostics. */
+type ValidationExtras = Pick<ValidationOutput, 'symbols' | 'lenses' | 'sources'>;
 
 /** Validates spec texts, on this thread or another. */
 export interface Validator {
@@ -145,7 +150,7 @@ interface Request {
   warm?: boolean;
 }
 
-type Reply = { id: number; output: ValidationOutput } | { id: number; error: string };
+type Reply = { id: number; output: ValidationOutput } | { id: number; extras: ValidationExtras } | { id: number; error: string };
 
 /**
  * A validator on a worker thread running `script` (the server bundle itself). If the worker
@@ -157,6 +162,7 @@ export function workerValidator(script: string, log: ServerLog): Validator {
   let broken = false;
   let nextId = 1;
   const pending = new Map<number, { resolve: (o: ValidationOutput) => void; reject: (e: Error) => void }>();
+  const awaitingExtras = new Map<number, ValidationOutput>();
   const fallback = inProcessValidator();
 
   const fail = (message: string): void => {
@@ -165,6 +171,7 @@ export function workerValidator(script: string, log: ServerLog): Validator {
     log.error(`validation worker stopped (${message}); validating on the main thread from now on`);
     for (const p of pending.values()) p.reject(new Error(message));
     pending.clear();
+    awaitingExtras.clear();
   };
 
   const start = (): Worker => {
@@ -174,11 +181,20 @@ export function workerValidator(script: string, log: ServerLog): Validator {
     w.stdout.setEncoding('utf8').on('data', (chunk: string) => log.log(`[validator] ${chunk.trimEnd()}`));
     w.stderr.setEncoding('utf8').on('data', (chunk: string) => log.error(`[validator] ${chunk.trimEnd()}`));
     w.on('message', (reply: Reply) => {
+      if ('extras' in reply) {
+        // The published output gains its outline, lenses and sources in place.
+        const output = awaitingExtras.get(reply.id);
+        awaitingExtras.delete(reply.id);
+        if (output) Object.assign(output, reply.extras);
+        return;
+      }
       const p = pending.get(reply.id);
       if (!p) return;
       pending.delete(reply.id);
-      if ('output' in reply) p.resolve(reply.output);
-      else p.reject(new Error(reply.error));
+      if ('output' in reply) {
+        awaitingExtras.set(reply.id, reply.output);
+        p.resolve(reply.output);
+      } else p.reject(new Error(reply.error));
     });
     w.on('error', (error) => fail(describeError(error)));
     w.on('exit', (code) => {
@@ -246,13 +262,24 @@ export function runValidationWorker(): void {
       pass();
       return;
     }
-    let reply: Reply;
+    // The diagnostics go first, and the outline, lenses and sources (a third of the work on a
+    // large spec, and most of what is copied between threads) follow in a second message.
+    let parsed: SpecParseResult;
     try {
-      reply = { id: request.id, output: validateText(request.uri, request.version, request.text) };
+      parsed = parseSpec(request.text);
+      const first: ValidationOutput = { version: request.version, diagnostics: parsed.diagnostics, robots: robotsContext(parsed.model), robotsUrls: robotsUrls(parsed) };
+      port.postMessage({ id: request.id, output: first } satisfies Reply);
     } catch (error) {
       // parseSpec never throws on user input; this is a bug, reported as such.
-      reply = { id: request.id, error: describeError(error) };
+      port.postMessage({ id: request.id, error: describeError(error) } satisfies Reply);
+      return;
     }
-    port.postMessage(reply);
+    let extras: ValidationExtras = {};
+    try {
+      extras = { symbols: documentSymbols(parsed), lenses: codeLenses(parsed, request.uri), sources: sourceSummaries(parsed) };
+    } catch {
+      // Requests then answer from the request thread's own parse, as before the extras arrive.
+    }
+    port.postMessage({ id: request.id, extras } satisfies Reply);
   });
 }
