@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { selectAll } from 'css-select';
+import type { AnyNode, Element } from 'domhandler';
+import { parseDocument } from 'htmlparser2';
 import { compileHtmlExtractor } from '../../../language-server/src/engine/extract/html';
 import { followRule, htmlField, scrapeSource } from './spec-builders';
 
@@ -298,4 +301,33 @@ void describe('compileHtmlExtractor: robustness', () => {
     );
     assert.match(result.warnings.join(), /base href/);
   });
+});
+
+void describe('compileHtmlExtractor: the element index agrees with css-select', () => {
+  // Every element carries its number, so a field reading `data-n` lists exactly what matched.
+  let n = 0;
+  const page = `<!DOCTYPE html><html><head><base href="/b/"><link rel="canonical" href="/c"></head><body>
+<div id="main" class="product_main wide"><h1>T</h1><p class="price_color">£1</p><p class="A  b\u00a0c">nbsp</p>
+<p class="star-rating Three"></p><ul class="tags"><li>x<li class="r">y<ul><li class="r">z<b>b</b></li></ul></ul></div>
+<table class="table-striped"><tr><th>UPC</th><td>1<td>2</tr><tr><th>Number of reviews</th><td>3</table>
+<div class="related"><a href="/r1"><span>r</span></a><p class="price_color">£2</p><div class="related"><a href="/r2">in</a></div></div>
+<p class="description">text<p>unclosed<div><p>deep<svg><rect class="r"/></svg></div><a href="/out">out</a>
+<h3><a href="/h">h</a></h3><section><h3>x</h3><a href="/not-in-h3">n</a></section></body></html>`.replace(/<([a-zA-Z][\w-]*)/g, (tag) => `${tag} data-n="${n++}"`);
+  const document = parseDocument(page, { decodeEntities: true });
+  const selectors = [
+    'p', 'p.price_color', '.price_color', 'p.A', 'p.b', 'p.c', 'P.A', '#main', 'div#main.product_main', 'div.product_main p.price_color',
+    'div.related a', 'div.related > a', 'div.related div.related a', 'h3 a', 'section a', 'ul.tags li', 'ul li.r', 'li.r > b', 'li:has(b)',
+    'table.table-striped tr:first-child td', 'th + td', 'th:contains("Number of reviews") + td', 'td ~ td', 'p:first-child', 'rect',
+    'svg rect.r', 'a, b', 'h1, h3', 'p.price_color, p.description', '*', 'div:not(.related)', '[class~=r]', 'a[href^="/r"]', 'li.r.B',
+  ];
+
+  for (const selector of selectors) {
+    void it(`selects what css-select selects: ${selector}`, () => {
+      const extractor = compileHtmlExtractor(
+        scrapeSource({ records: { fields: [htmlField({ name: 'n', selector, all: true, extract: 'attribute', attribute: 'data-n' })] } }),
+      );
+      const expected = selectAll<AnyNode, Element>(selector, document).map((element) => element.attribs['data-n']);
+      assert.deepEqual(extractor.extract(page, 'http://x.example/').records[0].values.n, expected);
+    });
+  }
 });

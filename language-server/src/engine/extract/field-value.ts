@@ -48,7 +48,8 @@ export interface FinishSpec {
  * Turns the raw values found for a field (undefined when nothing matched) into its final value:
  * the default when nothing matched, then coercion of each element. Coercion failures become
  * null values plus a FieldError each. Returns whether something matched (for match counts).
- * `resolveUrl`, when given, resolves `url` values (see createUrlResolver).
+ * `resolveUrl`, when given, resolves `url` values (see createUrlResolver). Keeps no reference to
+ * `found`, so callers may reuse that list.
  */
 export function finishField(
   spec: FinishSpec,
@@ -58,26 +59,33 @@ export function finishField(
   resolveUrl?: (href: string) => string | undefined,
 ): { value: unknown; matched: boolean } {
   const matched = found !== undefined && found.length > 0;
+  if (!spec.all) {
+    // One value: no lists to build, which matters at a few hundred fields per page.
+    if (!matched && spec.default === undefined) return { value: null, matched };
+    return { value: finishOne(spec, matched ? found[0] : spec.default, baseUrl, errors, resolveUrl), matched };
+  }
   let raws: unknown[];
   if (matched) raws = found;
-  else if (spec.default !== undefined) raws = Array.isArray(spec.default) && spec.all ? spec.default : [spec.default];
-  else return { value: spec.all ? [] : null, matched: false };
-
+  else if (spec.default !== undefined) raws = Array.isArray(spec.default) ? spec.default : [spec.default];
+  else return { value: [], matched: false };
   const values: unknown[] = [];
-  for (const raw of spec.all ? raws : raws.slice(0, 1)) {
-    // A page's resolver answers most url fields without a full URL parse; it returns undefined
-    // for what it cannot vouch for, and coercion then gives the reason.
-    const resolved = spec.type === 'url' && resolveUrl !== undefined && typeof raw === 'string' ? resolveUrl(raw.trim()) : undefined;
-    const result = resolved !== undefined ? { ok: true as const, value: resolved } : coerce(raw, spec.type, spec.name, { baseUrl });
-    if (result.ok) {
-      values.push(result.value);
-    } else {
-      const error: FieldError = { field: spec.name, reason: result.reason };
-      if (typeof raw === 'string') error.raw = raw.length > 500 ? `${raw.slice(0, 500)}…` : raw;
-      else if (raw !== undefined && typeof raw !== 'object') error.raw = String(raw);
-      errors.push(error);
-      values.push(null);
-    }
+  for (const raw of raws) values.push(finishOne(spec, raw, baseUrl, errors, resolveUrl));
+  return { value: values, matched };
+}
+
+/** One coerced value, or null plus a FieldError when it does not coerce. */
+function finishOne(spec: FinishSpec, raw: unknown, baseUrl: string | undefined, errors: FieldError[], resolveUrl: ((href: string) => string | undefined) | undefined): unknown {
+  // A page's resolver answers most url fields without a full URL parse; it returns undefined
+  // for what it cannot vouch for, and coercion then gives the reason.
+  if (spec.type === 'url' && resolveUrl !== undefined && typeof raw === 'string') {
+    const resolved = resolveUrl(raw.trim());
+    if (resolved !== undefined) return resolved;
   }
-  return { value: spec.all ? values : values[0], matched };
+  const result = coerce(raw, spec.type, spec.name, { baseUrl });
+  if (result.ok) return result.value;
+  const error: FieldError = { field: spec.name, reason: result.reason };
+  if (typeof raw === 'string') error.raw = raw.length > 500 ? `${raw.slice(0, 500)}…` : raw;
+  else if (raw !== undefined && typeof raw !== 'object') error.raw = String(raw);
+  errors.push(error);
+  return null;
 }

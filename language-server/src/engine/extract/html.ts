@@ -1,11 +1,24 @@
 /**
  * Record and link extraction from HTML pages.
  *
- * We parse with htmlparser2 (`parseDocument`) and query with css-select directly: the same two
+ * We parse with htmlparser2 (its Parser and a DomHandler, so the same tree as `parseDocument`
+ * gives, without source positions) and query with css-select directly: the same two
  * libraries cheerio's htmlparser2 mode (`cheerio/slim`) is built on, without cheerio's wrapper
  * objects, and with every selector compiled once per extractor instead of once per call. parse5
  * would be more spec-faithful on pathological markup but is several times slower, and a crawl
  * parses every page it fetches. htmlparser2 never throws on bad markup; it closes what it can.
+ *
+ * Selectors find their candidates through an index built while parsing, not by walking the tree:
+ * the tree handler numbers the elements in document order, notes where each element's subtree
+ * ends, and files the elements under the compounds the selectors end in (the `a` of `h3 a`, the
+ * `p.price` of `div p.price`: tag name plus one id or class). A selector is then only tried on
+ * the elements of its list in the range of the record (or page) it searches, and only on those
+ * inside an element of each compound its descendant and child combinators name (an `a` outside
+ * every `h3` cannot match `h3 a`). These are necessary conditions; the compiled css-select query
+ * still decides, except for a lone compound the index states completely (`p.price`), so what
+ * matches is exactly what css-select alone would match, in the same order. Walking the tree per
+ * selector, and css-select's ancestor checks on elements that cannot match, were most of what
+ * extraction added to the parse of a product page (bench/extract-bench.ts measures the two).
  *
  * Field selectors are relative to the record element, as in cheerio's `find`: they match
  * descendants of the record, and the compounds on their left may match the record itself but
@@ -21,9 +34,11 @@
  */
 import { _compileUnsafe as compileUnsafe } from 'css-select';
 import type { Options as CssSelectOptions } from 'css-select';
+import { isTraversal, parse as parseSelector, SelectorType, type Selector } from 'css-what';
+import { DomHandler } from 'domhandler';
 import type { AnyNode, Document, Element, ParentNode } from 'domhandler';
 import * as DomUtils from 'domutils';
-import { parseDocument } from 'htmlparser2';
+import { Parser } from 'htmlparser2';
 import type { FollowRule, HtmlFieldSpec, ScrapeSource } from '../spec/model';
 import type { ExtractedRecord } from '../records/types';
 import { createUrlResolver, inScope } from '../urls/canonical';
@@ -70,6 +85,12 @@ type Query = (elem: Element) => boolean;
 interface CompiledSelector {
   text: string;
   query: Query;
+  /** Which of the page index's candidate lists holds every element the query can match. */
+  candidates: number;
+  /** Candidate lists of which every match has an ancestor in each (see shapeOf). */
+  ancestors: number[];
+  /** The candidates are exactly the matches (see shapeOf). */
+  exact: boolean;
 }
 
 interface CompiledField {
@@ -79,6 +100,10 @@ interface CompiledField {
   regex?: CompiledRegex;
   /** The regex did not compile: the field never has a value. */
   broken: boolean;
+  /** Without `all` or a regex the first matching element decides, and the search stops there. */
+  firstOnly: boolean;
+  /** The attribute to read (lowercase, as htmlparser2 stores names), with `extract: attribute`. */
+  attribute?: string;
 }
 
 /** True for element nodes (htmlparser2 gives `<script>` and `<style>` their own types). */
@@ -132,9 +157,6 @@ function findOne(test: (elem: Element) => boolean, nodes: AnyNode[]): Element | 
   });
   return found;
 }
-
-/** Matches every element (to list a record's descendants). */
-const ANY = (): boolean => true;
 
 /**
  * css-select's default adapter is the `domutils` module namespace, whose CommonJS re-export
@@ -195,9 +217,263 @@ function textOf(node: AnyNode): string {
 
 const NEEDS_COLLAPSE = /\s\s|[\t\n\r\f\v\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF]|^\s|\s$/;
 
+/** Anything but whitespace (in JavaScript's sense, as `trim` has it): a value without it counts as empty. */
+const NOT_BLANK = /\S/;
+
 /** Collapses runs of whitespace to one space and trims; most short texts need nothing done. */
 function collapse(text: string): string {
   return NEEDS_COLLAPSE.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
+}
+
+/**
+ * What an element must be to match one alternative of a selector list, read off the compound the
+ * alternative ends in: its tag name (lowercase, as htmlparser2 stores names and css-select
+ * compares them) and, when the compound has one, an id or a class it must carry.
+ */
+interface Admission {
+  name: string;
+  id?: string;
+  className?: string;
+}
+
+/** The admission of the compound `tokens` (no combinators), or undefined when it names no plain tag. */
+function admissionOfCompound(tokens: Selector[]): Admission | undefined {
+  let name: string | undefined;
+  let id: string | undefined;
+  let className: string | undefined;
+  for (const token of tokens) {
+    if (token.type === SelectorType.Tag && token.namespace === null) name = token.name.toLowerCase();
+    // Only case-sensitive comparisons, as css-select makes them for `#id` and `.class` in
+    // HTML documents without quirks mode, and only the forms whose test we repeat exactly.
+    if (token.type !== SelectorType.Attribute || token.namespace !== null || token.ignoreCase === true || token.value === '') continue;
+    const attribute = token.name.toLowerCase();
+    if (attribute === 'id' && token.action === 'equals') id = token.value;
+    else if (attribute === 'class' && token.action === 'element' && !/\s/.test(token.value)) className ??= token.value;
+  }
+  if (name === undefined) return undefined;
+  // An id is the narrower filter; keeping one test per element keeps the index cheap.
+  return id !== undefined ? { name, id } : className !== undefined ? { name, className } : { name };
+}
+
+/**
+ * What the index can tell about the elements `selector` matches. `subject`: one admission per
+ * alternative of the list, or undefined when some alternative ends in a compound without a plain
+ * tag name (`.price`, `*`, `:is(h1, h2)`), so that any element can match. `ancestors`: for a
+ * selector without alternatives, the compounds joined to the subject by descendant and child
+ * combinators only (the `div.related` of `div.related > p a`), each of which some ancestor of a
+ * match must pass. `exact`: every alternative is one compound that says no more than its
+ * admission, so that the candidate list holds exactly the matches and the query need not run.
+ */
+function shapeOf(selector: string): { subject?: Admission[]; ancestors: Admission[]; exact: boolean } {
+  const alternatives = parseSelector(selector);
+  const subject: Admission[] = [];
+  let subjectKnown = true;
+  let exact = true;
+  for (const alternative of alternatives) {
+    let start = alternative.length;
+    while (start > 0 && !isTraversal(alternative[start - 1])) start--;
+    const admission = admissionOfCompound(alternative.slice(start));
+    if (admission === undefined) subjectKnown = false;
+    else subject.push(admission);
+    // `p`, `p.price` or `div#main` alone say no more than the admission: the index decides them.
+    const said = admission === undefined ? -1 : 1 + (admission.id !== undefined || admission.className !== undefined ? 1 : 0);
+    if (start !== 0 || alternative.length !== said) exact = false;
+  }
+  const ancestors: Admission[] = [];
+  if (alternatives.length === 1) {
+    const tokens = alternatives[0];
+    let end = tokens.length;
+    while (end > 0 && !isTraversal(tokens[end - 1])) end--;
+    // `end - 1` is the combinator left of the subject; walk left while it makes an ancestor.
+    while (end > 0 && (tokens[end - 1].type === SelectorType.Descendant || tokens[end - 1].type === SelectorType.Child)) {
+      let start = end - 1;
+      while (start > 0 && !isTraversal(tokens[start - 1])) start--;
+      const admission = admissionOfCompound(tokens.slice(start, end - 1));
+      if (admission !== undefined) ancestors.push(admission);
+      end = start;
+    }
+  }
+  return { subject: subjectKnown ? subject : undefined, ancestors, exact: subjectKnown && exact };
+}
+
+/** Whether `attribs` pass `admission` (its tag name already matched). */
+type AttributeFilter = (attribs: Record<string, string>) => boolean;
+
+/**
+ * The filter of an admission, with the test css-select itself makes: `#id` compares the whole
+ * value, `.class` looks for the class among whitespace-separated words (JavaScript's `\s`).
+ */
+function filterOf(admission: Admission): AttributeFilter | undefined {
+  const { id, className } = admission;
+  if (id !== undefined) return (attribs) => attribs.id === id;
+  if (className === undefined) return undefined;
+  const word = new RegExp(`(?:^|\\s)${className.replace(/[-[\]{}()*+?.,\\^$|#]/g, '\\$&')}(?:$|\\s)`);
+  return (attribs) => {
+    const value = attribs.class;
+    return value !== undefined && (value === className || (value.length > className.length && word.test(value)));
+  };
+}
+
+/** The parse options of extraction: no source positions, which only the preview needs (and parses for itself). */
+const PARSE_OPTIONS = { decodeEntities: true };
+
+/**
+ * A parsed page and its element index: `elements` in document order, `ends[i]` one past the last
+ * descendant of `elements[i]` (so its subtree is the range `i + 1 .. ends[i]`), and per candidate
+ * list (see IndexPlan) the indexes of its elements in ascending order.
+ */
+interface IndexedPage {
+  document: Document;
+  elements: Element[];
+  ends: number[];
+  lists: number[][];
+  /** Per list, computed on first use: `maxEnds[list][k]` is the largest subtree end among its first k + 1 elements. */
+  maxEnds: (number[] | undefined)[];
+}
+
+/** One way into a candidate list: for elements named `name` that pass `filter`, if any. */
+interface ListEntry {
+  name: string;
+  list: number;
+  filter?: AttributeFilter;
+}
+
+/**
+ * Which candidate lists a page index keeps, and how elements get in. The entries are filed by the
+ * first character of their tag name: the handler sees every element of the page, most of them in
+ * no list, and an array read rejects those faster than hashing the name (a fresh string from
+ * the tokenizer each time) for a map lookup would. `keys` describes each list, so that selectors
+ * ending in the same compounds share one.
+ */
+interface IndexPlan {
+  keys: string[];
+  /** Entries by the first character code of the name, for codes below 128. */
+  byFirstCode: (ListEntry[] | undefined)[];
+  /** Entries by the first character, for the rest (custom names may start with any letter). */
+  byFirstOther: Map<string, ListEntry[]>;
+}
+
+/** The entries for elements named `name` (and other names with the same first character). */
+function entriesFor(plan: IndexPlan, name: string): ListEntry[] | undefined {
+  const code = name.charCodeAt(0);
+  return code < 128 ? plan.byFirstCode[code] : plan.byFirstOther.get(name[0]);
+}
+
+/** The list index of a selector that can match any element: it searches `elements` itself. */
+const ANY_ELEMENT = -1;
+
+/**
+ * A DomHandler that indexes the elements as it creates them. Elements are created in document
+ * order and never moved (htmlparser2 closes tags implicitly but never re-parents), so the order
+ * of creation is document order; every element, implicitly closed or left open at the end,
+ * passes through `onclosetag` exactly once, which is where its subtree's end is known.
+ */
+class IndexingHandler extends DomHandler {
+  readonly elements: Element[] = [];
+  readonly ends: number[] = [];
+  readonly lists: number[][];
+  private readonly open: number[] = [];
+
+  constructor(private readonly plan: IndexPlan) {
+    // The tree needs no options: source positions are off by default (only the preview wants them).
+    super();
+    this.lists = plan.keys.map(() => []);
+  }
+
+  override onopentag(name: string, attribs: Record<string, string>): void {
+    super.onopentag(name, attribs);
+    const index = this.elements.length;
+    this.elements.push(this.tagStack[this.tagStack.length - 1] as Element);
+    this.ends.push(index + 1);
+    this.open.push(index);
+    const entries = entriesFor(this.plan, name);
+    if (entries === undefined) return;
+    for (const { name: entryName, list, filter } of entries) {
+      if (entryName !== name || (filter !== undefined && !filter(attribs))) continue;
+      const target = this.lists[list];
+      // `p.a, p.b` gives a list two ways in; an element with both classes enters once.
+      if (target.length === 0 || target[target.length - 1] !== index) target.push(index);
+    }
+  }
+
+  override onclosetag(): void {
+    super.onclosetag();
+    this.ends[this.open.pop() as number] = this.elements.length;
+  }
+}
+
+/** Parses `html` and indexes its elements for the candidate lists of `plan`. */
+function parseIndexed(html: string, plan: IndexPlan): IndexedPage {
+  const handler = new IndexingHandler(plan);
+  new Parser(handler, PARSE_OPTIONS).end(html);
+  return { document: handler.root, elements: handler.elements, ends: handler.ends, lists: handler.lists, maxEnds: [] };
+}
+
+/** The first position in the ascending `list` whose value is at least `value`. */
+function lowerBound(list: number[], value: number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (list[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * Whether the element at `index` lies inside an element of candidate list `list`. The subtrees
+ * of a tree are nested or disjoint, so it does exactly when some list element before it has its
+ * subtree end after it, that is when the largest end so far does.
+ */
+function inside(page: IndexedPage, list: number, index: number): boolean {
+  const candidates = page.lists[list];
+  const before = lowerBound(candidates, index);
+  if (before === 0) return false;
+  let maxEnds = page.maxEnds[list];
+  if (maxEnds === undefined) {
+    maxEnds = new Array<number>(candidates.length);
+    let max = 0;
+    for (let k = 0; k < candidates.length; k++) maxEnds[k] = max = Math.max(max, page.ends[candidates[k]]);
+    page.maxEnds[list] = maxEnds;
+  }
+  return maxEnds[before - 1] > index;
+}
+
+/** Whether the element at `index` passes `selector`: first the index's necessary conditions, then the query itself. */
+function matches(selector: CompiledSelector, page: IndexedPage, index: number): boolean {
+  if (selector.exact) return true;
+  for (const list of selector.ancestors) if (!inside(page, list, index)) return false;
+  return selector.query(page.elements[index]);
+}
+
+/** Appends to `out`, in document order, the indexes of the elements in `from .. to - 1` that `selector` matches. */
+function select(selector: CompiledSelector, page: IndexedPage, from: number, to: number, out: number[]): void {
+  if (selector.candidates === ANY_ELEMENT) {
+    for (let i = from; i < to; i++) if (matches(selector, page, i)) out.push(i);
+    return;
+  }
+  const list = page.lists[selector.candidates];
+  for (let j = from === 0 ? 0 : lowerBound(list, from); j < list.length; j++) {
+    const i = list[j];
+    if (i >= to) return;
+    if (matches(selector, page, i)) out.push(i);
+  }
+}
+
+/** The index of the first element in `from .. to - 1` that `selector` matches, or -1. */
+function selectFirst(selector: CompiledSelector, page: IndexedPage, from: number, to: number): number {
+  if (selector.candidates === ANY_ELEMENT) {
+    for (let i = from; i < to; i++) if (matches(selector, page, i)) return i;
+    return -1;
+  }
+  const list = page.lists[selector.candidates];
+  for (let j = from === 0 ? 0 : lowerBound(list, from); j < list.length; j++) {
+    const i = list[j];
+    if (i >= to) return -1;
+    if (matches(selector, page, i)) return i;
+  }
+  return -1;
 }
 
 /**
@@ -206,13 +482,33 @@ function collapse(text: string): string {
  */
 export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
   const warnings: string[] = [];
+  const plan: IndexPlan = { keys: [], byFirstCode: new Array<ListEntry[] | undefined>(128).fill(undefined), byFirstOther: new Map() };
+  /** The candidate list for `admissions`, shared by every selector with the same ones. */
+  const listOf = (admissions: Admission[] | undefined): number => {
+    if (admissions === undefined) return ANY_ELEMENT;
+    const key = JSON.stringify(admissions.map((a) => [a.name, a.id, a.className]).sort());
+    let list = plan.keys.indexOf(key);
+    if (list === -1) {
+      list = plan.keys.push(key) - 1;
+      for (const admission of admissions) {
+        const entry: ListEntry = { name: admission.name, list, filter: filterOf(admission) };
+        const entries = entriesFor(plan, admission.name);
+        if (entries !== undefined) entries.push(entry);
+        else if (admission.name.charCodeAt(0) < 128) plan.byFirstCode[admission.name.charCodeAt(0)] = [entry];
+        else plan.byFirstOther.set(admission.name[0], [entry]);
+      }
+    }
+    return list;
+  };
   /** Compiled selectors by text, so a selector repeated across fields is compiled once. */
   const compiledByText = new Map<string, CompiledSelector | string>();
   const compileOne = (text: string, what: string): CompiledSelector | undefined => {
     let compiled = compiledByText.get(text);
     if (compiled === undefined) {
       try {
-        compiled = { text, query: compileUnsafe<AnyNode, Element>(text, CSS_OPTIONS) };
+        const query = compileUnsafe<AnyNode, Element>(text, CSS_OPTIONS);
+        const shape = shapeOf(text);
+        compiled = { text, query, candidates: listOf(shape.subject), ancestors: shape.ancestors.map((admission) => listOf([admission])), exact: shape.exact };
       } catch (error) {
         compiled = errorText(error);
       }
@@ -239,51 +535,21 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
     }
     const { regex, warning } = compileFieldRegex(spec.regex, spec.name);
     if (warning) warnings.push(warning);
-    return { spec, chain, regex, broken: warning !== undefined };
+    return { spec, chain, regex, broken: warning !== undefined, firstOnly: !spec.all && regex === undefined, attribute: spec.attribute?.toLowerCase() };
   });
 
   const follow = source.follow.flatMap((rule) => {
     const compiled = compileOne(rule.selector, `follow ${rule.selector}`);
-    return compiled ? [{ rule, query: compiled.query }] : [];
+    return compiled ? [{ rule, selector: compiled }] : [];
   });
 
-  /**
-   * One pass over the document collects the record elements, the elements of every follow rule,
-   * `<base href>` and `<link rel=canonical>`: each would otherwise walk the whole tree again, and
-   * on a product page those walks cost more than the field selectors.
-   */
-  const walk = (document: Document): { records: Element[]; follow: Element[][]; base?: Element; canonical?: Element } => {
-    const result: { records: Element[]; follow: Element[][]; base?: Element; canonical?: Element } = { records: [], follow: follow.map(() => []) };
-    const recordTest = recordSelector?.query;
-    const stack: AnyNode[][] = [document.children];
-    const indexes: number[] = [0];
-    while (stack.length > 0) {
-      const nodes = stack[stack.length - 1];
-      const index = indexes[indexes.length - 1]++;
-      if (index >= nodes.length) {
-        stack.pop();
-        indexes.pop();
-        continue;
-      }
-      const node = nodes[index];
-      if (!isElement(node)) continue;
-      if (recordTest && recordTest(node)) result.records.push(node);
-      for (let i = 0; i < follow.length; i++) if (follow[i].query(node)) result.follow[i].push(node);
-      if (node.name === 'base' && result.base === undefined && node.attribs.href !== undefined) result.base = node;
-      else if (node.name === 'link' && result.canonical === undefined && node.attribs.href !== undefined && /(?:^|\s)canonical(?:\s|$)/i.test(node.attribs.rel ?? '')) {
-        result.canonical = node;
-      }
-      if (node.children.length > 0) {
-        stack.push(node.children);
-        indexes.push(0);
-      }
-    }
-    return result;
-  };
+  // `<base href>` and `<link rel=canonical>` are looked up through the index too.
+  const baseList = listOf([{ name: 'base' }]);
+  const linkList = listOf([{ name: 'link' }]);
 
   /** The raw text a field takes from one element, before regex and coercion. */
-  const rawOf = (node: AnyNode, spec: HtmlFieldSpec): string | undefined => {
-    switch (spec.extract) {
+  const rawOf = (node: AnyNode, field: CompiledField): string | undefined => {
+    switch (field.spec.extract) {
       case 'text':
         return textOf(node);
       case 'html':
@@ -293,70 +559,97 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
           // dom-serializer recurses per level; a pathologically deep page yields no HTML rather than a crash.
           return undefined;
         }
-      case 'attribute': {
-        if (!isElement(node) || spec.attribute === undefined) return undefined;
-        return node.attribs[spec.attribute.toLowerCase()];
-      }
+      case 'attribute':
+        return isElement(node) && field.attribute !== undefined ? node.attribs[field.attribute] : undefined;
     }
   };
 
-  /** The values a field finds in a record element, or undefined when no selector yields one. */
-  const findValues = (field: CompiledField, record: ParentNode, descendants: Element[] | undefined): string[] | undefined => {
+  /** The value a field takes from one element: raw text through the regex; undefined when blank or unmatched. */
+  const valueOf = (node: AnyNode, field: CompiledField): string | undefined => {
+    let value = rawOf(node, field);
+    if (value !== undefined && field.regex) value = applyRegex(value, field.regex);
+    if (value === undefined) return undefined;
+    // A printable ASCII character first settles it without a regex scan, and most values start with one.
+    const first = value.charCodeAt(0);
+    return (first > 32 && first < 127) || NOT_BLANK.test(value) ? value : undefined;
+  };
+
+  /**
+   * The list a single value is handed over in. finishField reads it and keeps nothing, and a
+   * fresh array per field of every record was a good part of what extraction left for the
+   * garbage collector, whose scavenges copy the page being extracted.
+   */
+  const one: string[] = [''];
+
+  /**
+   * The values a field finds in a record element whose descendants are the page's elements
+   * `from .. to - 1`, or undefined when no selector yields one. A single value comes in `one`,
+   * valid until the next call.
+   */
+  const findValues = (field: CompiledField, record: ParentNode, page: IndexedPage, from: number, to: number): string[] | undefined => {
     if (field.broken) return undefined;
-    const { spec, regex } = field;
     for (const step of field.chain) {
-      // Without `all` or a regex the first match decides, and findOne stops searching early.
-      let nodes: AnyNode[];
-      if (step === 'self') nodes = [record];
-      else if (descendants === undefined) {
-        if (spec.all || regex) nodes = findAll(step.query, record.children);
-        else {
-          const one = findOne(step.query, record.children);
-          nodes = one ? [one] : [];
-        }
-      } else if (spec.all || regex) nodes = descendants.filter(step.query);
-      else {
-        nodes = [];
-        for (const element of descendants) {
-          if (step.query(element)) {
-            nodes.push(element);
-            break;
-          }
-        }
-      }
-      const values: string[] = [];
-      for (const node of nodes) {
-        let value = rawOf(node, spec);
-        if (value !== undefined && regex) value = applyRegex(value, regex);
-        if (value === undefined || value.trim() === '') continue;
-        values.push(value);
-        if (!spec.all) break;
-      }
       // An element that is present but empty (or fails the regex) falls through to the fallbacks.
-      if (values.length > 0) return values;
+      let value: string | undefined;
+      if (step === 'self') value = valueOf(record, field);
+      else if (field.firstOnly) {
+        const index = selectFirst(step, page, from, to);
+        if (index !== -1) value = valueOf(page.elements[index], field);
+      } else {
+        const indexes: number[] = [];
+        select(step, page, from, to, indexes);
+        let values: string[] | undefined;
+        for (const index of indexes) {
+          const found = valueOf(page.elements[index], field);
+          if (found === undefined) continue;
+          (values ??= []).push(found);
+          if (!field.spec.all) break;
+        }
+        if (values !== undefined) return values;
+      }
+      if (value !== undefined) {
+        one[0] = value;
+        return one;
+      }
     }
     return undefined;
   };
 
   const extract = (html: string, pageUrl: string): HtmlExtraction => {
     const pageWarnings = [...warnings];
-    let document: Document;
+    let page: IndexedPage;
     try {
-      document = parseDocument(typeof html === 'string' ? html : String(html), { decodeEntities: true });
+      page = parseIndexed(typeof html === 'string' ? html : String(html), plan);
     } catch (error) {
       // htmlparser2 is tolerant by design; this guards the promise that extraction never throws.
       pageWarnings.push(`the page could not be parsed (${errorText(error)})`);
-      document = parseDocument('');
+      page = parseIndexed('', plan);
     }
+    const { elements, ends } = page;
 
-    let found: ReturnType<typeof walk>;
+    const found: { records: number[]; follow: number[][]; base?: Element; canonical?: Element } = { records: [], follow: follow.map(() => []) };
     try {
-      found = walk(document);
+      if (recordSelector) select(recordSelector, page, 0, elements.length, found.records);
+      for (let i = 0; i < follow.length; i++) select(follow[i].selector, page, 0, elements.length, found.follow[i]);
     } catch (error) {
       // Only a selector feature we did not make iterative could get here (e.g. on a pathological
       // page); the page then yields nothing rather than stopping the crawl.
       pageWarnings.push(`the page could not be searched (${errorText(error)})`);
-      found = { records: [], follow: follow.map(() => []) };
+      found.records = [];
+      found.follow = follow.map(() => []);
+    }
+    for (const index of page.lists[baseList]) {
+      if (elements[index].attribs.href !== undefined) {
+        found.base = elements[index];
+        break;
+      }
+    }
+    for (const index of page.lists[linkList]) {
+      const { attribs } = elements[index];
+      if (attribs.href !== undefined && /(?:^|\s)canonical(?:\s|$)/i.test(attribs.rel ?? '')) {
+        found.canonical = elements[index];
+        break;
+      }
     }
     const baseHref = found.base?.attribs.href;
     let baseUrl = pageUrl;
@@ -373,26 +666,26 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
     const records: ExtractedRecord[] = [];
     const matchCounts: Record<string, number> = {};
     if (recordsSpec) {
-      for (const field of fields) matchCounts[field.spec.name] = 0;
-      let recordNodes: ParentNode[];
-      if (recordSelector) recordNodes = found.records;
-      else if (recordSelectorBroken) recordNodes = [];
-      else recordNodes = [document];
-      if (recordSelector && recordNodes.length === 0) pageWarnings.push(`records: selector "${recordSelector.text}" matched nothing on this page`);
+      // Counted by position and named once per page: a store under a different property name at
+      // each step of the loop is one of V8's slow (megamorphic) cases.
+      const counts = new Array<number>(fields.length).fill(0);
+      // A record is an element and its subtree, or the whole page when there is no record selector.
+      const recordIndexes = recordSelector ? found.records : recordSelectorBroken ? [] : [-1];
+      if (recordSelector && recordIndexes.length === 0) pageWarnings.push(`records: selector "${recordSelector.text}" matched nothing on this page`);
 
-      for (const node of recordNodes) {
+      for (const recordIndex of recordIndexes) {
+        const node: ParentNode = recordIndex === -1 ? page.document : elements[recordIndex];
+        const from = recordIndex + 1;
+        const to = recordIndex === -1 ? elements.length : ends[recordIndex];
         const record: ExtractedRecord = { values: {}, errors: [] };
         const parent = node.parent;
         node.parent = null;
-        // Every field searches the same subtree: list a record element's descendants once, in
-        // document order. Not for a whole-page record, where most fields match near the top and
-        // a search that stops at the first match beats listing the whole page.
-        const descendants = node.type === 'root' ? undefined : findAll(ANY, node.children);
         try {
-          for (const field of fields) {
+          for (let i = 0; i < fields.length; i++) {
+            const field = fields[i];
             let found: string[] | undefined;
             try {
-              found = findValues(field, node, descendants);
+              found = findValues(field, node, page, from, to);
             } catch (error) {
               // Selectors and regexes were compiled; only a pathological page gets here, and it
               // costs this field of this record, not the page.
@@ -400,7 +693,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
             }
             const { value, matched } = finishField(field.spec, found, baseUrl, record.errors, resolver.resolve);
             record.values[field.spec.name] = value;
-            if (matched) matchCounts[field.spec.name]++;
+            if (matched) counts[i]++;
           }
         } finally {
           // Reattach even if a field throws, so links and later records see the whole page.
@@ -408,21 +701,23 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
         }
         records.push(record);
       }
+      for (let i = 0; i < fields.length; i++) matchCounts[fields[i].spec.name] = (matchCounts[fields[i].spec.name] ?? 0) + counts[i];
     }
 
     const links: ExtractedLink[] = [];
-    const seen = new Set<string>();
+    /** URLs already linked, per target source (a set each, not one set of joined keys to build and hash). */
+    const seen = new Map<string, Set<string>>();
     for (let i = 0; i < follow.length; i++) {
       const rule = follow[i].rule;
-      for (const element of found.follow[i]) {
-        const href = element.attribs.href;
+      let seenForSource = seen.get(rule.source);
+      if (seenForSource === undefined) seen.set(rule.source, (seenForSource = new Set()));
+      for (const index of found.follow[i]) {
+        const href = elements[index].attribs.href;
         if (href === undefined) continue;
         // canonicalizeUrl rejects javascript:, mailto:, tel:, data: and anything not http(s).
         const url = resolver.canonical(href);
-        if (url === undefined || !inScope(url, rule)) continue;
-        const id = `${rule.source}\n${url}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
+        if (url === undefined || seenForSource.has(url) || !inScope(url, rule)) continue;
+        seenForSource.add(url);
         links.push({ url, rule, source: rule.source });
       }
     }
