@@ -22,15 +22,11 @@ import type { Connection } from 'vscode-languageserver';
 import {
   CircuitBreaker,
   classifyHost,
-  createHttpClient,
   decodeBody,
   DEFAULT_USER_AGENT,
   HostThrottle,
   inferSpec,
   PoliteFetcher,
-  systemClock,
-  systemRandom,
-  systemSleep,
   type Clock,
   type HttpClient,
   type HttpResponse,
@@ -40,6 +36,7 @@ import {
 } from '../../engine/index';
 import { inferSpec as inferSpecRequest, type InferSpecParams, type InferSpecResult } from '../../protocol/infer';
 import { combine, type Disposable, type ServerDeps } from '../deps';
+import { editorFetchPorts } from './fetch-ports';
 import { gatedHttpClient, type NetworkGate } from '../network-gate';
 import type { RobotsChecker } from '../robots-checker';
 import { engineLogger, runSafe, type ServerLog } from '../runner';
@@ -233,15 +230,7 @@ function robotsReason(url: string, userAgent: string, decision: RobotsDecision |
 
 /** Registers `gleaner/inferSpec`. */
 export function register(connection: Connection, deps: ServerDeps): Disposable {
-  const inferrer = new SpecInferrer({
-    gate: deps.network,
-    robots: deps.robots,
-    http: () => createHttpClient(),
-    clock: systemClock,
-    sleep: systemSleep,
-    random: systemRandom,
-    log: deps.log,
-  });
+  const inferrer = new SpecInferrer({ ...editorFetchPorts(deps), log: deps.log });
   const disposeRequest = connection.onRequest(inferSpecRequest.type, (params, token) => {
     const controller = new AbortController();
     const onCancel = token.onCancellationRequested(() => controller.abort());

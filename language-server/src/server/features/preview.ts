@@ -24,7 +24,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Connection } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { decodeBody, createHttpClient, systemClock, systemRandom, systemSleep, type CollectionSpec, type Redactor, type SourceSpec } from '../../engine/index';
+import { decodeBody, type CollectionSpec, type Redactor, type SourceSpec } from '../../engine/index';
+import { editorFetchPorts } from './fetch-ports';
 import { preview, previewUpdated, type PreviewExtraction, type PreviewHop, type PreviewParams, type PreviewResult, type PreviewState, type PreviewVia } from '../../protocol/preview';
 import { combine, type Disposable, type ServerDeps } from '../deps';
 import {
@@ -186,12 +187,7 @@ function emptyResult(params: PreviewParams, state: PreviewResult['state'], messa
 /** Registers `gleaner/preview` and the `gleaner/previewUpdated` pushes. */
 export function register(connection: Connection, deps: ServerDeps): Disposable {
   const fetcher = new PreviewFetcher({
-    gate: deps.network,
-    robots: deps.robots,
-    http: () => createHttpClient(),
-    clock: systemClock,
-    sleep: systemSleep,
-    random: systemRandom,
+    ...editorFetchPorts(deps),
     env: process.env,
     logger: engineLogger(deps.log),
   });
