@@ -175,6 +175,11 @@ void test('kill -9 at several points, then resume: nothing lost, nothing duplica
   const stats = fieldStatsOf(r4);
   assert.deepEqual(stats, fieldStatsOf(whole));
   assert.equal(stats.find((s) => s.field === 'title')?.pages, 60, 'every detail page, once');
+  // The manifest keeps the same figures.
+  assert.deepEqual(
+    manifest.field_stats,
+    stats.map((f) => ({ source: f.sourceId, field: f.field, pages: f.pages, pages_unmatched: f.unmatched, records: f.records, records_with_value: f.matched, spec_path: f.specPath })),
+  );
   assert.deepEqual(diagnosticsOf(r4), diagnosticsOf(whole));
 });
 

@@ -1066,6 +1066,7 @@ export async function runCollection(input: RunInput, ports: RunPorts, onEvent: (
           checkpoint_ms_total: checkpointMs,
         },
         http_cache: { path: relative(runDir, cache.dir), hits_304: counts.not_modified },
+        field_stats: fieldStats.stats().map((f) => ({ source: f.sourceId, field: f.field, pages: f.pages, pages_unmatched: f.unmatched, records: f.records, records_with_value: f.matched, spec_path: f.specPath })),
         files: [],
       };
     }

@@ -12,7 +12,7 @@ export type { RecordsFormat, RunStatus, FailedRecord, Checkpoint, RunOutputOptio
 export { JOURNAL_FILE, loadCheckpoint, parseJournal } from './checkpoint-journal';
 export type { JournalEntry, ReplayDeltas, ParsedJournal, LoadedCheckpoint } from './checkpoint-journal';
 export { emptyCounts, hashFile, describeFiles, writeManifest, PARQUET_MEDIA_TYPE } from './manifest';
-export type { RunManifest, RunCounts, SkipEntry, RobotsEntry, OutputFileEntry } from './manifest';
+export type { RunManifest, RunCounts, SkipEntry, RobotsEntry, OutputFileEntry, ManifestFieldStat } from './manifest';
 export { buildCroissant, spdxLicenceUrls, datasetFields, CROISSANT_CONTEXT, CROISSANT_CONFORMS_TO } from './croissant';
 export type { CroissantOptions } from './croissant';
 export { renderDatasheet } from './datasheet';

@@ -91,7 +91,24 @@ export interface RunManifest {
   };
   /** The conditional-request cache this run read and wrote. */
   http_cache?: { path: string; hits_304: number };
+  /**
+   * How each record field fared over the whole run (resumes included): pages that yielded
+   * records, those where the field matched in no record, and records with a value for it.
+   */
+  field_stats?: ManifestFieldStat[];
   files: OutputFileEntry[];
+}
+
+/** One field's coverage over a run (see RunManifest.field_stats). */
+export interface ManifestFieldStat {
+  source: string;
+  field: string;
+  pages: number;
+  pages_unmatched: number;
+  records: number;
+  records_with_value: number;
+  /** Where the field's selector or JSONPath is in the spec. */
+  spec_path: string;
 }
 
 /** An empty set of counters. */
