@@ -4,18 +4,17 @@
 // every valid book once, typed, with flattened provenance, listed in manifest.json with its
 // SHA-256 and in croissant.json as an application/x-parquet FileObject. Failed records stay JSONL.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import type { SchemaElement } from 'hyparquet' with { 'resolution-mode': 'import' };
 import { DEMO_CREDENTIALS, startDemoSite } from '../../../language-server/src/demo-site/index';
 import type { RunEvent, RunManifest } from '../../../language-server/src/engine/index';
+import { runCliChild, type ChildRun, type SignalOnEvent } from '../../support/cli-child';
 import { demoEnvFrom, exampleSpecText, readJsonl, ROOT } from '../crawl/support';
 
 let site: Awaited<ReturnType<typeof startDemoSite>>;
@@ -69,41 +68,9 @@ function writeSpec(): string {
   return path;
 }
 
-interface ChildRun {
-  events: RunEvent[];
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-/** Runs the CLI with `--json`; `onEvent` may name a signal to send (once). Killed after `timeoutMs`. */
-function runCli(args: string[], onEvent: (e: RunEvent) => NodeJS.Signals | undefined = () => undefined, timeoutMs = 30_000): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: RunEvent[] = [];
-    let stderr = '';
-    let sent = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gleaner ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const e = JSON.parse(line) as RunEvent;
-      events.push(e);
-      const sig = sent ? undefined : onEvent(e);
-      if (sig) {
-        sent = true;
-        child.kill(sig);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ events, code, signal, stderr });
-    });
-  });
+/** Runs the built CLI; `onEvent` may name a signal to send (once). */
+function runCli(args: string[], onEvent: SignalOnEvent = () => undefined, timeoutMs = 30_000): Promise<ChildRun> {
+  return runCliChild(CLI, env, args, onEvent, timeoutMs);
 }
 
 async function readParquet(path: string): Promise<{ schema: SchemaElement[]; rows: Record<string, unknown>[] }> {

@@ -7,12 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { build } from 'esbuild';
 import { DEMO_CREDENTIALS, startDemoSite } from '../../../language-server/src/demo-site/index';
 import { readRunCheckpoint } from '../../../language-server/src/engine/crawl/run-collection';
 import type { Checkpoint, CrawlState, FieldStat, RunEvent, RunManifest } from '../../../language-server/src/engine/index';
+import { runCliChild, type ChildRun, type SignalOnEvent } from '../../support/cli-child';
 import { demoEnvFrom, exampleSpecText, readJsonl, ROOT } from '../crawl/support';
 
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -48,51 +48,9 @@ function writeSpec(name: string): string {
   return path;
 }
 
-interface ChildRun {
-  events: RunEvent[];
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-/**
- * Runs the CLI with `--json`; `onEvent` may return a signal to send to the child (once). Bounded
- * by `timeoutMs`: a child still alive then is killed and the test fails on its exit.
- */
-function runCli(args: string[], onEvent: (e: RunEvent, all: RunEvent[]) => NodeJS.Signals | undefined = () => undefined, timeoutMs = 20_000): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const events: RunEvent[] = [];
-    let stderr = '';
-    let sent = false;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`gleaner ${args.join(' ')} did not finish in ${timeoutMs} ms; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      let e: RunEvent;
-      try {
-        e = JSON.parse(line) as RunEvent;
-      } catch {
-        reject(new Error(`stdout line is not JSON: ${line}`));
-        return;
-      }
-      events.push(e);
-      if (sent) return;
-      const sig = onEvent(e, events);
-      if (sig) {
-        sent = true;
-        child.kill(sig);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ events, code, signal, stderr });
-    });
-  });
+/** Runs the built CLI; `onEvent` may name a signal to send (once). */
+function runCli(args: string[], onEvent: SignalOnEvent = () => undefined, timeoutMs = 20_000): Promise<ChildRun> {
+  return runCliChild(CLI, env, args, onEvent, timeoutMs);
 }
 
 function runDirOf(r: ChildRun): string {
