@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { selectAll } from 'css-select';
+import { is, selectAll } from 'css-select';
 import type { AnyNode, Element } from 'domhandler';
+import { findAll } from 'domutils';
 import { parseDocument } from 'htmlparser2';
 import { compileHtmlExtractor } from '../../../language-server/src/engine/extract/html';
 import { followRule, htmlField, scrapeSource } from './spec-builders';
@@ -328,6 +329,30 @@ void describe('compileHtmlExtractor: the element index agrees with css-select', 
       );
       const expected = selectAll<AnyNode, Element>(selector, document).map((element) => element.attribs['data-n']);
       assert.deepEqual(extractor.extract(page, 'http://x.example/').records[0].values.n, expected);
+    });
+  }
+
+  // Within a record, a field selector sees the record as its root: it matches descendants, and
+  // its left compounds may match the record itself but no ancestor of it (cheerio's `find`).
+  for (const recordSelector of ['div', 'div.related', 'li', 'ul', 'section', 'body', 'h3']) {
+    void it(`selects what css-select selects within each record: records ${recordSelector}`, () => {
+      const records = selectAll<AnyNode, Element>(recordSelector, parseDocument(page, { decodeEntities: true }));
+      for (const selector of selectors) {
+        const expected = records.map((record) => {
+          const parent = record.parent;
+          record.parent = null;
+          try {
+            return findAll((element) => is<AnyNode, Element>(element, selector), record.children).map((element) => element.attribs['data-n']);
+          } finally {
+            record.parent = parent;
+          }
+        });
+        const extractor = compileHtmlExtractor(
+          scrapeSource({ records: { selector: recordSelector, fields: [htmlField({ name: 'n', selector, all: true, extract: 'attribute', attribute: 'data-n' })] } }),
+        );
+        const actual = extractor.extract(page, 'http://x.example/').records.map((record) => record.values.n);
+        assert.deepEqual(actual, expected, `field selector ${selector}`);
+      }
     });
   }
 });

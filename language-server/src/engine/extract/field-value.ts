@@ -44,12 +44,16 @@ export interface FinishSpec {
   default?: unknown;
 }
 
+/** Whether a field found anything (what match counts count; a default does not). */
+export function foundAny(found: unknown[] | undefined): found is unknown[] {
+  return found !== undefined && found.length > 0;
+}
+
 /**
  * Turns the raw values found for a field (undefined when nothing matched) into its final value:
  * the default when nothing matched, then coercion of each element. Coercion failures become
- * null values plus a FieldError each. Returns whether something matched (for match counts).
- * `resolveUrl`, when given, resolves `url` values (see createUrlResolver). Keeps no reference to
- * `found`, so callers may reuse that list.
+ * null values plus a FieldError each. `resolveUrl`, when given, resolves `url` values (see
+ * createUrlResolver). Keeps no reference to `found`, so callers may reuse that list.
  */
 export function finishField(
   spec: FinishSpec,
@@ -57,24 +61,26 @@ export function finishField(
   baseUrl: string | undefined,
   errors: FieldError[],
   resolveUrl?: (href: string) => string | undefined,
-): { value: unknown; matched: boolean } {
-  const matched = found !== undefined && found.length > 0;
+): unknown {
+  const matched = foundAny(found);
   if (!spec.all) {
     // One value: no lists to build, which matters at a few hundred fields per page.
-    if (!matched && spec.default === undefined) return { value: null, matched };
-    return { value: finishOne(spec, matched ? found[0] : spec.default, baseUrl, errors, resolveUrl), matched };
+    if (!matched && spec.default === undefined) return null;
+    return finishOne(spec, matched ? found[0] : spec.default, baseUrl, errors, resolveUrl);
   }
   let raws: unknown[];
   if (matched) raws = found;
   else if (spec.default !== undefined) raws = Array.isArray(spec.default) ? spec.default : [spec.default];
-  else return { value: [], matched: false };
+  else return [];
   const values: unknown[] = [];
   for (const raw of raws) values.push(finishOne(spec, raw, baseUrl, errors, resolveUrl));
-  return { value: values, matched };
+  return values;
 }
 
 /** One coerced value, or null plus a FieldError when it does not coerce. */
 function finishOne(spec: FinishSpec, raw: unknown, baseUrl: string | undefined, errors: FieldError[], resolveUrl: ((href: string) => string | undefined) | undefined): unknown {
+  // Text to text cannot fail: coercion would only trim it (and wrap the result in an object).
+  if (spec.type === 'string' && typeof raw === 'string') return raw.trim();
   // A page's resolver answers most url fields without a full URL parse; it returns undefined
   // for what it cannot vouch for, and coercion then gives the reason.
   if (spec.type === 'url' && resolveUrl !== undefined && typeof raw === 'string') {

@@ -15,8 +15,10 @@
  * the elements of its list in the range of the record (or page) it searches, and only on those
  * inside an element of each compound its descendant and child combinators name (an `a` outside
  * every `h3` cannot match `h3 a`). These are necessary conditions; the compiled css-select query
- * still decides, except for a lone compound the index states completely (`p.price`), so what
- * matches is exactly what css-select alone would match, in the same order. Walking the tree per
+ * still decides, except where the index states the whole selector: a lone compound (`p.price`),
+ * or two joined by a descendant combinator (`h3 a`), which an element matches when it lies inside
+ * an element of the left one's list (within the record, for a field). So what matches is exactly
+ * what css-select alone would match, in the same order. Walking the tree per
  * selector, and css-select's ancestor checks on elements that cannot match, were most of what
  * extraction added to the parse of a product page (bench/extract-bench.ts measures the two).
  *
@@ -41,9 +43,9 @@ import * as DomUtils from 'domutils';
 import { Parser } from 'htmlparser2';
 import type { FollowRule, HtmlFieldSpec, ScrapeSource } from '../spec/model';
 import type { ExtractedRecord } from '../records/types';
-import { createUrlResolver, inScope } from '../urls/canonical';
-import { applyRegex, compileFieldRegex, finishField } from './field-value';
-import type { CompiledRegex } from './field-value';
+import { createUrlResolver, scopeTest } from '../urls/canonical';
+import { applyRegex, compileFieldRegex, finishField, foundAny } from './field-value';
+import type { CompiledRegex, FinishSpec } from './field-value';
 
 export type { ExtractedRecord, FieldError } from '../records/types';
 
@@ -91,10 +93,25 @@ interface CompiledSelector {
   ancestors: number[];
   /** The candidates are exactly the matches (see shapeOf). */
   exact: boolean;
+  /**
+   * For `A B` where both compounds say no more than their admissions (see shapeOf), the
+   * candidate list of A: a candidate of B matches exactly when it lies inside an element of it.
+   */
+  pairAncestor?: number;
 }
 
+/**
+ * A field as extraction uses it. Every one is built by the same literal, so that the few hundred
+ * reads of its properties per page all see one object shape (the specs it comes from differ in
+ * which optional keys they have).
+ */
 interface CompiledField {
-  spec: HtmlFieldSpec;
+  name: string;
+  /** What coercion needs; one shape too. */
+  finish: FinishSpec;
+  /** What the field reads from an element it selects. */
+  reading: HtmlFieldSpec['extract'];
+  all: boolean;
   /** Selectors in the order tried; `self` stands for the record element itself. */
   chain: (CompiledSelector | 'self')[];
   regex?: CompiledRegex;
@@ -263,8 +280,10 @@ function admissionOfCompound(tokens: Selector[]): Admission | undefined {
  * combinators only (the `div.related` of `div.related > p a`), each of which some ancestor of a
  * match must pass. `exact`: every alternative is one compound that says no more than its
  * admission, so that the candidate list holds exactly the matches and the query need not run.
+ * `pair`: the selector is `A B` (one descendant combinator) and both compounds say no more than
+ * their admissions, so that being inside an element of A decides a candidate of B.
  */
-function shapeOf(selector: string): { subject?: Admission[]; ancestors: Admission[]; exact: boolean } {
+function shapeOf(selector: string): { subject?: Admission[]; ancestors: Admission[]; exact: boolean; pair?: Admission } {
   const alternatives = parseSelector(selector);
   const subject: Admission[] = [];
   let subjectKnown = true;
@@ -276,8 +295,17 @@ function shapeOf(selector: string): { subject?: Admission[]; ancestors: Admissio
     if (admission === undefined) subjectKnown = false;
     else subject.push(admission);
     // `p`, `p.price` or `div#main` alone say no more than the admission: the index decides them.
-    const said = admission === undefined ? -1 : 1 + (admission.id !== undefined || admission.className !== undefined ? 1 : 0);
-    if (start !== 0 || alternative.length !== said) exact = false;
+    if (start !== 0 || alternative.length !== tokensSaid(admission)) exact = false;
+  }
+  let pair: Admission | undefined;
+  if (alternatives.length === 1) {
+    const tokens = alternatives[0];
+    const combinator = tokens.findIndex(isTraversal);
+    if (combinator > 0 && tokens[combinator].type === SelectorType.Descendant && !tokens.slice(combinator + 1).some(isTraversal)) {
+      const left = admissionOfCompound(tokens.slice(0, combinator));
+      const right = admissionOfCompound(tokens.slice(combinator + 1));
+      if (left !== undefined && right !== undefined && combinator === tokensSaid(left) && tokens.length - combinator - 1 === tokensSaid(right)) pair = left;
+    }
   }
   const ancestors: Admission[] = [];
   if (alternatives.length === 1) {
@@ -293,7 +321,13 @@ function shapeOf(selector: string): { subject?: Admission[]; ancestors: Admissio
       end = start;
     }
   }
-  return { subject: subjectKnown ? subject : undefined, ancestors, exact: subjectKnown && exact };
+  return { subject: subjectKnown ? subject : undefined, ancestors, exact: subjectKnown && exact, pair };
+}
+
+/** How many selector tokens an admission accounts for: its tag name and its id or class, if any; -1 for none. */
+function tokensSaid(admission: Admission | undefined): number {
+  if (admission === undefined) return -1;
+  return 1 + (admission.id !== undefined || admission.className !== undefined ? 1 : 0);
 }
 
 /** Whether `attribs` pass `admission` (its tag name already matched). */
@@ -440,9 +474,36 @@ function inside(page: IndexedPage, list: number, index: number): boolean {
   return maxEnds[before - 1] > index;
 }
 
-/** Whether the element at `index` passes `selector`: first the index's necessary conditions, then the query itself. */
-function matches(selector: CompiledSelector, page: IndexedPage, index: number): boolean {
+/** How many candidates insideFrom looks at before it leaves the question to the query. */
+const INSIDE_FROM_STEPS = 32;
+
+/**
+ * Whether the element at `index` lies inside an element of candidate list `list` whose own index
+ * is at least `lowest` (the record being read: the left of a field selector may match it, never
+ * an ancestor of it). The nearest candidates before `index` are tried first; undefined when the
+ * answer would take more than INSIDE_FROM_STEPS of them.
+ */
+function insideFrom(page: IndexedPage, list: number, index: number, lowest: number): boolean | undefined {
+  const candidates = page.lists[list];
+  let steps = 0;
+  for (let k = lowerBound(candidates, index) - 1; k >= 0 && candidates[k] >= lowest; k--) {
+    if (page.ends[candidates[k]] > index) return true;
+    if (++steps === INSIDE_FROM_STEPS) return undefined;
+  }
+  return false;
+}
+
+/**
+ * Whether the element at `index` passes `selector` when searching from `from` (0 for the whole
+ * page, else one past the record): the index's answers where they are complete, else its
+ * necessary conditions and then the query itself.
+ */
+function matches(selector: CompiledSelector, page: IndexedPage, index: number, from: number): boolean {
   if (selector.exact) return true;
+  if (selector.pairAncestor !== undefined) {
+    const verdict = from === 0 ? inside(page, selector.pairAncestor, index) : insideFrom(page, selector.pairAncestor, index, from - 1);
+    if (verdict !== undefined) return verdict;
+  }
   for (const list of selector.ancestors) if (!inside(page, list, index)) return false;
   return selector.query(page.elements[index]);
 }
@@ -450,28 +511,31 @@ function matches(selector: CompiledSelector, page: IndexedPage, index: number): 
 /** Appends to `out`, in document order, the indexes of the elements in `from .. to - 1` that `selector` matches. */
 function select(selector: CompiledSelector, page: IndexedPage, from: number, to: number, out: number[]): void {
   if (selector.candidates === ANY_ELEMENT) {
-    for (let i = from; i < to; i++) if (matches(selector, page, i)) out.push(i);
+    for (let i = from; i < to; i++) if (matches(selector, page, i, from)) out.push(i);
     return;
   }
   const list = page.lists[selector.candidates];
   for (let j = from === 0 ? 0 : lowerBound(list, from); j < list.length; j++) {
     const i = list[j];
     if (i >= to) return;
-    if (matches(selector, page, i)) out.push(i);
+    if (matches(selector, page, i, from)) out.push(i);
   }
 }
 
-/** The index of the first element in `from .. to - 1` that `selector` matches, or -1. */
-function selectFirst(selector: CompiledSelector, page: IndexedPage, from: number, to: number): number {
+/**
+ * The index of the first element in `start .. to - 1` that `selector` matches when searching
+ * `from .. to - 1` (see matches), or -1.
+ */
+function selectFirst(selector: CompiledSelector, page: IndexedPage, from: number, to: number, start = from): number {
   if (selector.candidates === ANY_ELEMENT) {
-    for (let i = from; i < to; i++) if (matches(selector, page, i)) return i;
+    for (let i = start; i < to; i++) if (matches(selector, page, i, from)) return i;
     return -1;
   }
   const list = page.lists[selector.candidates];
-  for (let j = from === 0 ? 0 : lowerBound(list, from); j < list.length; j++) {
+  for (let j = start === 0 ? 0 : lowerBound(list, start); j < list.length; j++) {
     const i = list[j];
     if (i >= to) return -1;
-    if (matches(selector, page, i)) return i;
+    if (matches(selector, page, i, from)) return i;
   }
   return -1;
 }
@@ -508,7 +572,14 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
       try {
         const query = compileUnsafe<AnyNode, Element>(text, CSS_OPTIONS);
         const shape = shapeOf(text);
-        compiled = { text, query, candidates: listOf(shape.subject), ancestors: shape.ancestors.map((admission) => listOf([admission])), exact: shape.exact };
+        compiled = {
+          text,
+          query,
+          candidates: listOf(shape.subject),
+          ancestors: shape.ancestors.map((admission) => listOf([admission])),
+          exact: shape.exact,
+          pairAncestor: shape.pair !== undefined ? listOf([shape.pair]) : undefined,
+        };
       } catch (error) {
         compiled = errorText(error);
       }
@@ -535,12 +606,22 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
     }
     const { regex, warning } = compileFieldRegex(spec.regex, spec.name);
     if (warning) warnings.push(warning);
-    return { spec, chain, regex, broken: warning !== undefined, firstOnly: !spec.all && regex === undefined, attribute: spec.attribute?.toLowerCase() };
+    return {
+      name: spec.name,
+      finish: { name: spec.name, type: spec.type, all: spec.all, default: spec.default },
+      reading: spec.extract,
+      all: spec.all,
+      chain,
+      regex,
+      broken: warning !== undefined,
+      firstOnly: !spec.all && regex === undefined,
+      attribute: spec.attribute?.toLowerCase(),
+    };
   });
 
   const follow = source.follow.flatMap((rule) => {
     const compiled = compileOne(rule.selector, `follow ${rule.selector}`);
-    return compiled ? [{ rule, selector: compiled }] : [];
+    return compiled ? [{ rule, selector: compiled, inScope: scopeTest(rule) }] : [];
   });
 
   // `<base href>` and `<link rel=canonical>` are looked up through the index too.
@@ -549,7 +630,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
 
   /** The raw text a field takes from one element, before regex and coercion. */
   const rawOf = (node: AnyNode, field: CompiledField): string | undefined => {
-    switch (field.spec.extract) {
+    switch (field.reading) {
       case 'text':
         return textOf(node);
       case 'html':
@@ -582,6 +663,23 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
   const one: string[] = [''];
 
   /**
+   * The last first-match query and its answer. Fields often read the same element (a title and a
+   * URL from one link), and their queries then come one after the other. Cleared after each page,
+   * so that the extractor does not keep a page alive.
+   */
+  const lastFirst: { selector?: CompiledSelector; page?: IndexedPage; from: number; to: number; index: number } = { from: 0, to: 0, index: -1 };
+  const firstMatch = (selector: CompiledSelector, page: IndexedPage, from: number, to: number): number => {
+    if (lastFirst.selector === selector && lastFirst.page === page && lastFirst.from === from && lastFirst.to === to) return lastFirst.index;
+    const index = selectFirst(selector, page, from, to);
+    lastFirst.selector = selector;
+    lastFirst.page = page;
+    lastFirst.from = from;
+    lastFirst.to = to;
+    lastFirst.index = index;
+    return index;
+  };
+
+  /**
    * The values a field finds in a record element whose descendants are the page's elements
    * `from .. to - 1`, or undefined when no selector yields one. A single value comes in `one`,
    * valid until the next call.
@@ -592,20 +690,21 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
       // An element that is present but empty (or fails the regex) falls through to the fallbacks.
       let value: string | undefined;
       if (step === 'self') value = valueOf(record, field);
-      else if (field.firstOnly) {
-        const index = selectFirst(step, page, from, to);
-        if (index !== -1) value = valueOf(page.elements[index], field);
-      } else {
+      else if (field.all) {
         const indexes: number[] = [];
         select(step, page, from, to, indexes);
         let values: string[] | undefined;
         for (const index of indexes) {
           const found = valueOf(page.elements[index], field);
-          if (found === undefined) continue;
-          (values ??= []).push(found);
-          if (!field.spec.all) break;
+          if (found !== undefined) (values ??= []).push(found);
         }
         if (values !== undefined) return values;
+      } else {
+        // With a regex, the first match whose text passes it decides; without, the first match.
+        for (let index = firstMatch(step, page, from, to); index !== -1; index = field.firstOnly ? -1 : selectFirst(step, page, from, to, index + 1)) {
+          value = valueOf(page.elements[index], field);
+          if (value !== undefined) break;
+        }
       }
       if (value !== undefined) {
         one[0] = value;
@@ -689,11 +788,10 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
             } catch (error) {
               // Selectors and regexes were compiled; only a pathological page gets here, and it
               // costs this field of this record, not the page.
-              record.errors.push({ field: field.spec.name, reason: `${field.spec.name}: could not be read (${errorText(error)})` });
+              record.errors.push({ field: field.name, reason: `${field.name}: could not be read (${errorText(error)})` });
             }
-            const { value, matched } = finishField(field.spec, found, baseUrl, record.errors, resolver.resolve);
-            record.values[field.spec.name] = value;
-            if (matched) counts[i]++;
+            record.values[field.name] = finishField(field.finish, found, baseUrl, record.errors, resolver.resolve);
+            if (foundAny(found)) counts[i]++;
           }
         } finally {
           // Reattach even if a field throws, so links and later records see the whole page.
@@ -701,14 +799,14 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
         }
         records.push(record);
       }
-      for (let i = 0; i < fields.length; i++) matchCounts[fields[i].spec.name] = (matchCounts[fields[i].spec.name] ?? 0) + counts[i];
+      for (let i = 0; i < fields.length; i++) matchCounts[fields[i].name] = (matchCounts[fields[i].name] ?? 0) + counts[i];
     }
 
     const links: ExtractedLink[] = [];
     /** URLs already linked, per target source (a set each, not one set of joined keys to build and hash). */
     const seen = new Map<string, Set<string>>();
     for (let i = 0; i < follow.length; i++) {
-      const rule = follow[i].rule;
+      const { rule, inScope } = follow[i];
       let seenForSource = seen.get(rule.source);
       if (seenForSource === undefined) seen.set(rule.source, (seenForSource = new Set()));
       for (const index of found.follow[i]) {
@@ -716,12 +814,13 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
         if (href === undefined) continue;
         // canonicalizeUrl rejects javascript:, mailto:, tel:, data: and anything not http(s).
         const url = resolver.canonical(href);
-        if (url === undefined || seenForSource.has(url) || !inScope(url, rule)) continue;
+        if (url === undefined || seenForSource.has(url) || !inScope(url)) continue;
         seenForSource.add(url);
         links.push({ url, rule, source: rule.source });
       }
     }
 
+    lastFirst.page = undefined;
     const result: HtmlExtraction = { records, links, matchCounts, recordCount: records.length, warnings: pageWarnings };
     if (canonicalUrl !== undefined) result.canonicalUrl = canonicalUrl;
     return result;

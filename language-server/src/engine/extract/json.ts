@@ -10,7 +10,7 @@ import { query } from 'jsonpath-rfc9535';
 import parseJsonPath from 'jsonpath-rfc9535/parser';
 import type { ApiSource, JsonFieldSpec } from '../spec/model';
 import type { ExtractedRecord } from '../records/types';
-import { applyRegex, compileFieldRegex, finishField } from './field-value';
+import { applyRegex, compileFieldRegex, finishField, foundAny } from './field-value';
 import type { CompiledRegex } from './field-value';
 
 export type { ExtractedRecord, FieldError } from '../records/types';
@@ -169,9 +169,9 @@ export function compileJsonExtractor(source: Pick<ApiSource, 'records'>): JsonEx
     const records: ExtractedRecord[] = recordValues.map((item) => {
       const record: ExtractedRecord = { values: {}, errors: [] };
       for (const field of fields) {
-        const { value, matched } = finishField(field.spec, findValues(field, item), responseUrl, record.errors);
-        record.values[field.spec.name] = value;
-        if (matched) matchCounts[field.spec.name]++;
+        const found = findValues(field, item);
+        record.values[field.spec.name] = finishField(field.spec, found, responseUrl, record.errors);
+        if (foundAny(found)) matchCounts[field.spec.name]++;
       }
       return record;
     });

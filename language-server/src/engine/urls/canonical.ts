@@ -59,6 +59,11 @@ export function canonicalizeUrl(url: string, base?: string): string | undefined 
   } catch {
     return undefined;
   }
+  return canonicalOf(parsed);
+}
+
+/** The canonical form of a parsed URL (see canonicalizeUrl). */
+function canonicalOf(parsed: URL): string | undefined {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
   if (parsed.hostname === '') return undefined;
 
@@ -92,16 +97,19 @@ function canonicalQuery(search: string): string {
 }
 
 /**
- * A relative reference made only of unreserved characters and `/`, with no `.`/`..` segment and
- * not starting with `//`: resolving one against a base is plain string concatenation, and the
- * result needs no further normalisation.
+ * A relative reference made only of these (unreserved characters and `/`), with no `.`/`..`
+ * segment and not starting with `//`, is simple: resolving one against a base is plain string
+ * concatenation, and the result needs no further normalisation.
  */
 const SIMPLE_CHARS = /^[A-Za-z0-9\-._~/]+$/;
 
-function isSimpleReference(href: string): boolean {
-  // Any `.` right after a `/` or at the start rules out dot segments (and, conservatively, dot
-  // files, which then take the slow path); lookaheads doing the same cost more than a URL parse.
-  return SIMPLE_CHARS.test(href) && !href.startsWith('//') && !href.startsWith('.') && !href.includes('/.');
+/**
+ * For text already known to be made of SIMPLE_CHARS: not `//`-led and free of dot segments. Any
+ * `.` right after a `/` or at the start counts (so, conservatively, do dot files, which then take
+ * the slow path); lookaheads doing the same cost more than a URL parse.
+ */
+function hasNoDotSegment(path: string): boolean {
+  return !path.startsWith('//') && !path.startsWith('.') && !path.includes('/.');
 }
 
 /** Resolves and canonicalises many references against one base (one page's links). */
@@ -128,7 +136,7 @@ export function createUrlResolver(base: string): UrlResolver {
   }
   const httpBase = parsedBase !== undefined && (parsedBase.protocol === 'http:' || parsedBase.protocol === 'https:') && parsedBase.hostname !== '';
   const rawPrefix = httpBase ? prefixes(parsedBase!.href) : undefined;
-  const canonicalBase = httpBase ? canonicalizeUrl(base) : undefined;
+  const canonicalBase = httpBase ? canonicalOf(parsedBase!) : undefined;
   const canonicalPrefix = canonicalBase !== undefined ? prefixes(canonicalBase) : undefined;
 
   return {
@@ -158,7 +166,7 @@ export function createUrlResolver(base: string): UrlResolver {
  */
 function resolveSimple(href: string, prefix: { origin: string; directory: string }): string | undefined {
   if (!SIMPLE_CHARS.test(href)) return undefined;
-  if (href.charCodeAt(0) === 0x2f /* / */) return isSimpleReference(href) ? prefix.origin + href : undefined;
+  if (href.charCodeAt(0) === 0x2f /* / */) return hasNoDotSegment(href) ? prefix.origin + href : undefined;
   let rest = href;
   let up = 0;
   for (;;) {
@@ -171,7 +179,8 @@ function resolveSimple(href: string, prefix: { origin: string; directory: string
       break;
     }
   }
-  if (rest === '' || rest.startsWith('/') || !isSimpleReference(rest)) return undefined;
+  // `rest` is a suffix of `href`, so its characters are simple too.
+  if (rest === '' || rest.startsWith('/') || !hasNoDotSegment(rest)) return undefined;
   if (up === 0) return prefix.directory + rest;
   let path = prefix.directory.slice(prefix.origin.length);
   for (let i = 0; i < up && path.length > 1; i++) path = path.slice(0, path.lastIndexOf('/', path.length - 2) + 1);
@@ -225,21 +234,16 @@ function compiled(pattern: string): RegExp | null {
  * matches nothing; the spec checker reports it as an error, so no crawl starts with one.
  */
 export function inScope(url: string, rule: ScopeRule): boolean {
-  if (!/^https?:\/\//i.test(url)) return false;
-  if (rule.allow.length > 0) {
-    let allowed = false;
-    for (const pattern of rule.allow) {
-      const regex = compiled(pattern);
-      if (regex !== null && regex.test(url)) {
-        allowed = true;
-        break;
-      }
-    }
-    if (!allowed) return false;
-  }
-  for (const pattern of rule.deny) {
-    const regex = compiled(pattern);
-    if (regex !== null && regex.test(url)) return false;
-  }
-  return true;
+  return scopeTest(rule)(url);
+}
+
+/** {@link inScope} for one rule, its patterns looked up once: what a page's many links are tested with. */
+export function scopeTest(rule: ScopeRule): (url: string) => boolean {
+  const allow = rule.allow.map(compiled);
+  const deny = rule.deny.map(compiled);
+  return (url) => {
+    if (!/^https?:\/\//i.test(url)) return false;
+    if (allow.length > 0 && !allow.some((regex) => regex !== null && regex.test(url))) return false;
+    return !deny.some((regex) => regex !== null && regex.test(url));
+  };
 }
