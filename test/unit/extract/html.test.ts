@@ -131,6 +131,14 @@ void describe('compileHtmlExtractor: detail page (the page is one record)', () =
     assert.equal(values.description, "It's hard to imagine a world without A Light in the Attic. This now-classic collection of poetry & drawings unclosed bold");
   });
 
+  void it('collapses every kind of whitespace run to one space and trims, as JavaScript\'s \\s and trim() define them', () => {
+    const texts = ['\n    In stock (22 available)', 'two  spaces', 'tab\there', 'nbsp\u00a0and\u2003em\u3000ideographic', '\ufeffbom ', 'plain text', ' \r\n\t '];
+    const page = `<html><body>${texts.map((text) => `<p>${text}</p>`).join('')}</body></html>`;
+    const extractor = compileHtmlExtractor(scrapeSource({ records: { fields: [htmlField({ name: 'texts', selector: 'p', all: true })] } }));
+    const expected = texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter((text) => text !== '');
+    assert.deepEqual(extractor.extract(page, 'http://x.example/').records[0].values.texts, expected);
+  });
+
   void it('returns inner HTML for extract: html', () => {
     assert.match(String(values.description_html), /^It's hard to imagine a world without <em>A Light in the Attic<\/em>\. .*&amp; drawings/s);
   });
