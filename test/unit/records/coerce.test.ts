@@ -60,6 +60,13 @@ void describe('coerce: number', () => {
     fails(true, 'number', /not a number/);
     fails({ a: 1 }, 'number', /an object is not a number/);
   });
+  void it('parseHumanNumber reads plain decimals after a currency sign as the general rules do', () => {
+    const cases: [string, number | undefined][] = [
+      ['22', 22], ['51.77', 51.77], ['£51.77', 51.77], ['$0.5', 0.5], ['€12', 12], ['¥1000', 1000], ['₹7', 7], ['007', 7],
+      ['1.', undefined], ['£', undefined], ['£.5', 0.5], ['1.2.3', undefined], ['££1', 1], ['£-1', -1], ['-£1', -1],
+    ];
+    for (const [text, expected] of cases) assert.equal(parseHumanNumber(text), expected, text);
+  });
   void it('parseHumanNumber returns undefined for garbage', () => {
     assert.equal(parseHumanNumber('abc'), undefined);
     assert.equal(parseHumanNumber('1,,2'), undefined);

@@ -85,7 +85,9 @@ const CURRENCY = /^(?:\p{Sc}|[A-Z]{3}(?![A-Za-z]))\s*|\s*(?:\p{Sc}|(?<![A-Za-z])
  * garbage into a plausible number.
  */
 export function parseHumanNumber(text: string): number | undefined {
-  // Fast path for the common shapes (`51.77`, `£51.77`, `12 €`): one regex, no allocation.
+  const plain = plainDecimal(text);
+  if (plain !== undefined) return finish(plain, false);
+  // Fast path for the other common shapes (`£ 51.77`, `12 €`): one regex.
   const simple = SIMPLE_NUMBER.exec(text);
   if (simple !== null) return finish(Number(simple[1]), false);
   let s = text.trim();
@@ -165,6 +167,27 @@ export function parseHumanNumber(text: string): number | undefined {
   }
   if (!/^\d+$/.test(intPart) || !/^\d*$/.test(fracPart)) return undefined;
   return finish(Number(fracPart === '' ? intPart : `${intPart}.${fracPart}`), negative);
+}
+
+/** Currency signs common enough to be worth a character test before SIMPLE_NUMBER (all are `\p{Sc}`). */
+const COMMON_CURRENCY = new Set([0x24, 0xa2, 0xa3, 0xa5, 0x20ac, 0x20b9]); // $ ¢ £ ¥ € ₹
+
+/**
+ * `22`, `51.77` or `£51.77`: digits with at most one inner `.`, after at most one common currency
+ * sign, read without a regex (scraped prices and counts are mostly these); undefined for the rest.
+ */
+function plainDecimal(text: string): number | undefined {
+  const start = COMMON_CURRENCY.has(text.charCodeAt(0)) ? 1 : 0;
+  const end = text.length;
+  if (start >= end) return undefined;
+  let dot = -1;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) continue;
+    if (code !== 0x2e || dot !== -1 || i === start || i === end - 1) return undefined;
+    dot = i;
+  }
+  return Number(start === 0 ? text : text.slice(start));
 }
 
 function finish(value: number, negative: boolean): number | undefined {

@@ -241,9 +241,9 @@ export function inScope(url: string, rule: ScopeRule): boolean {
 export function scopeTest(rule: ScopeRule): (url: string) => boolean {
   const allow = rule.allow.map(compiled);
   const deny = rule.deny.map(compiled);
-  return (url) => {
-    if (!/^https?:\/\//i.test(url)) return false;
-    if (allow.length > 0 && !allow.some((regex) => regex !== null && regex.test(url))) return false;
-    return !deny.some((regex) => regex !== null && regex.test(url));
+  const matchesAny = (regexes: (RegExp | null)[], url: string): boolean => {
+    for (const regex of regexes) if (regex !== null && regex.test(url)) return true;
+    return false;
   };
+  return (url) => /^https?:\/\//i.test(url) && (allow.length === 0 || matchesAny(allow, url)) && !matchesAny(deny, url);
 }
