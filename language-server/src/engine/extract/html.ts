@@ -359,14 +359,14 @@ function filterOf(admission: Admission): AttributeFilter | undefined {
 const PARSE_OPTIONS = { decodeEntities: true };
 
 /**
- * A parsed page and its element index: `elements` in document order, `ends[i]` one past the last
- * descendant of `elements[i]` (so its subtree is the range `i + 1 .. ends[i]`), and per candidate
- * list (see IndexPlan) the indexes of its elements in ascending order.
+ * A parsed page and its element index: `elements` in document order and per candidate list (see
+ * IndexPlan) the indexes of its elements in ascending order.
  */
 interface IndexedPage {
   document: Document;
   elements: Element[];
-  ends: number[];
+  /** Computed on first use (see endsOf): `ends[i]` is one past the last descendant of `elements[i]`, so its subtree is the range `i + 1 .. ends[i]`. */
+  ends?: number[];
   lists: number[][];
   /** Per list, computed on first use: `maxEnds[list][k]` is the largest subtree end among its first k + 1 elements. */
   maxEnds: (number[] | undefined)[];
@@ -406,14 +406,11 @@ const ANY_ELEMENT = -1;
 /**
  * A DomHandler that indexes the elements as it creates them. Elements are created in document
  * order and never moved (htmlparser2 closes tags implicitly but never re-parents), so the order
- * of creation is document order; every element, implicitly closed or left open at the end,
- * passes through `onclosetag` exactly once, which is where its subtree's end is known.
+ * of creation is document order.
  */
 class IndexingHandler extends DomHandler {
   readonly elements: Element[] = [];
-  readonly ends: number[] = [];
   readonly lists: number[][];
-  private readonly open: number[] = [];
 
   constructor(private readonly plan: IndexPlan) {
     // The tree needs no options: source positions are off by default (only the preview wants them).
@@ -425,8 +422,6 @@ class IndexingHandler extends DomHandler {
     super.onopentag(name, attribs);
     const index = this.elements.length;
     this.elements.push(this.tagStack[this.tagStack.length - 1] as Element);
-    this.ends.push(index + 1);
-    this.open.push(index);
     const entries = entriesFor(this.plan, name);
     if (entries === undefined) return;
     for (const { name: entryName, list, filter } of entries) {
@@ -436,18 +431,35 @@ class IndexingHandler extends DomHandler {
       if (target.length === 0 || target[target.length - 1] !== index) target.push(index);
     }
   }
-
-  override onclosetag(): void {
-    super.onclosetag();
-    this.ends[this.open.pop() as number] = this.elements.length;
-  }
 }
 
 /** Parses `html` and indexes its elements for the candidate lists of `plan`. */
 function parseIndexed(html: string, plan: IndexPlan): IndexedPage {
   const handler = new IndexingHandler(plan);
   new Parser(handler, PARSE_OPTIONS).end(html);
-  return { document: handler.root, elements: handler.elements, ends: handler.ends, lists: handler.lists, maxEnds: [] };
+  return { document: handler.root, elements: handler.elements, lists: handler.lists, maxEnds: [] };
+}
+
+/**
+ * The subtree ends of `page` (see IndexedPage), in one pass over the elements in document order
+ * with the stack of those still open: an element closes each open one above its parent. This
+ * costs less than keeping the ends while parsing, which hooked every closing tag, and pages
+ * whose selectors never need them skip it. Must first run while the tree is whole (no record
+ * detached).
+ */
+function endsOf(page: IndexedPage): number[] {
+  if (page.ends !== undefined) return page.ends;
+  const { elements } = page;
+  const ends = new Array<number>(elements.length);
+  const open: number[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    const parent = elements[i].parent;
+    while (open.length > 0 && elements[open[open.length - 1]] !== parent) ends[open.pop() as number] = i;
+    open.push(i);
+  }
+  while (open.length > 0) ends[open.pop() as number] = elements.length;
+  page.ends = ends;
+  return ends;
 }
 
 /** The first position in the ascending `list` whose value is at least `value`. */
@@ -475,7 +487,8 @@ function inside(page: IndexedPage, list: number, index: number): boolean {
   if (maxEnds === undefined) {
     maxEnds = new Array<number>(candidates.length);
     let max = 0;
-    for (let k = 0; k < candidates.length; k++) maxEnds[k] = max = Math.max(max, page.ends[candidates[k]]);
+    const ends = endsOf(page);
+    for (let k = 0; k < candidates.length; k++) maxEnds[k] = max = Math.max(max, ends[candidates[k]]);
     page.maxEnds[list] = maxEnds;
   }
   return maxEnds[before - 1] > index;
@@ -492,9 +505,10 @@ const INSIDE_FROM_STEPS = 32;
  */
 function insideFrom(page: IndexedPage, list: number, index: number, lowest: number): boolean | undefined {
   const candidates = page.lists[list];
+  const ends = endsOf(page);
   let steps = 0;
   for (let k = lowerBound(candidates, index) - 1; k >= 0 && candidates[k] >= lowest; k--) {
-    if (page.ends[candidates[k]] > index) return true;
+    if (ends[candidates[k]] > index) return true;
     if (++steps === INSIDE_FROM_STEPS) return undefined;
   }
   return false;
@@ -731,7 +745,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
       pageWarnings.push(`the page could not be parsed (${errorText(error)})`);
       page = parseIndexed('', plan);
     }
-    const { elements, ends } = page;
+    const { elements } = page;
 
     const found: { records: number[]; follow: number[][]; base?: Element; canonical?: Element } = { records: [], follow: follow.map(() => []) };
     try {
@@ -777,6 +791,8 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
       const counts = new Array<number>(fields.length).fill(0);
       // A record is an element and its subtree, or the whole page when there is no record selector.
       const recordIndexes = recordSelector ? found.records : recordSelectorBroken ? [] : [-1];
+      // Computed here, while no record is detached (endsOf reads parents).
+      const ends = recordSelector ? endsOf(page) : [];
       if (recordSelector && recordIndexes.length === 0) pageWarnings.push(`records: selector "${recordSelector.text}" matched nothing on this page`);
 
       for (const recordIndex of recordIndexes) {
