@@ -8,8 +8,8 @@
  * would be more spec-faithful on pathological markup but is several times slower, and a crawl
  * parses every page it fetches. htmlparser2 never throws on bad markup; it closes what it can.
  *
- * Selectors find their candidates through an index built while parsing, not by walking the tree:
- * the tree handler numbers the elements in document order, notes where each element's subtree
+ * Selectors find their candidates through an index, not by walking the tree per selector: one
+ * walk after the parse numbers the elements in document order, notes where each element's subtree
  * ends, and files the elements under the compounds the selectors end in (the `a` of `h3 a`, the
  * `p.price` of `div p.price`: tag name plus one id or class). A selector is then only tried on
  * the elements of its list in the range of the record (or page) it searches, and only on those
@@ -365,8 +365,8 @@ const PARSE_OPTIONS = { decodeEntities: true };
 interface IndexedPage {
   document: Document;
   elements: Element[];
-  /** Computed on first use (see endsOf): `ends[i]` is one past the last descendant of `elements[i]`, so its subtree is the range `i + 1 .. ends[i]`. */
-  ends?: number[];
+  /** `ends[i]` is one past the last descendant of `elements[i]`, so its subtree is the range `i + 1 .. ends[i]`. */
+  ends: number[];
   lists: number[][];
   /** Per list, computed on first use: `maxEnds[list][k]` is the largest subtree end among its first k + 1 elements. */
   maxEnds: (number[] | undefined)[];
@@ -404,62 +404,55 @@ function entriesFor(plan: IndexPlan, name: string): ListEntry[] | undefined {
 const ANY_ELEMENT = -1;
 
 /**
- * A DomHandler that indexes the elements as it creates them. Elements are created in document
- * order and never moved (htmlparser2 closes tags implicitly but never re-parents), so the order
- * of creation is document order.
+ * Parses `html` with htmlparser2's own tree handler, then indexes the elements in one walk of the
+ * tree in document order, which also closes each subtree where its end is known. Elements are
+ * never moved once created (htmlparser2 closes tags implicitly but never re-parents). Hooking the
+ * handler's callbacks to index while parsing measured slower than this walk: the hooks sit on
+ * the parser's hottest path.
  */
-class IndexingHandler extends DomHandler {
-  readonly elements: Element[] = [];
-  readonly lists: number[][];
-
-  constructor(private readonly plan: IndexPlan) {
-    // The tree needs no options: source positions are off by default (only the preview wants them).
-    super();
-    this.lists = plan.keys.map(() => []);
-  }
-
-  override onopentag(name: string, attribs: Record<string, string>): void {
-    super.onopentag(name, attribs);
-    const index = this.elements.length;
-    this.elements.push(this.tagStack[this.tagStack.length - 1] as Element);
-    const entries = entriesFor(this.plan, name);
-    if (entries === undefined) return;
-    for (const { name: entryName, list, filter } of entries) {
-      if (entryName !== name || (filter !== undefined && !filter(attribs))) continue;
-      const target = this.lists[list];
-      // `p.a, p.b` gives a list two ways in; an element with both classes enters once.
-      if (target.length === 0 || target[target.length - 1] !== index) target.push(index);
-    }
-  }
-}
-
-/** Parses `html` and indexes its elements for the candidate lists of `plan`. */
 function parseIndexed(html: string, plan: IndexPlan): IndexedPage {
-  const handler = new IndexingHandler(plan);
+  const handler = new DomHandler();
   new Parser(handler, PARSE_OPTIONS).end(html);
-  return { document: handler.root, elements: handler.elements, lists: handler.lists, maxEnds: [] };
-}
-
-/**
- * The subtree ends of `page` (see IndexedPage), in one pass over the elements in document order
- * with the stack of those still open: an element closes each open one above its parent. This
- * costs less than keeping the ends while parsing, which hooked every closing tag, and pages
- * whose selectors never need them skip it. Must first run while the tree is whole (no record
- * detached).
- */
-function endsOf(page: IndexedPage): number[] {
-  if (page.ends !== undefined) return page.ends;
-  const { elements } = page;
-  const ends = new Array<number>(elements.length);
+  const document = handler.root;
+  const elements: Element[] = [];
+  const ends: number[] = [];
+  const lists: number[][] = plan.keys.map(() => []);
+  /** Indexes of the elements whose subtrees the walk is in. */
   const open: number[] = [];
-  for (let i = 0; i < elements.length; i++) {
-    const parent = elements[i].parent;
-    while (open.length > 0 && elements[open[open.length - 1]] !== parent) ends[open.pop() as number] = i;
-    open.push(i);
+  let node: AnyNode | null = document.children.length > 0 ? document.children[0] : null;
+  while (node !== null) {
+    if (isElement(node)) {
+      const index = elements.length;
+      elements.push(node);
+      ends.push(index + 1);
+      const entries = entriesFor(plan, node.name);
+      if (entries !== undefined) {
+        for (const { name, list, filter } of entries) {
+          if (name !== node.name || (filter !== undefined && !filter(node.attribs))) continue;
+          const target = lists[list];
+          // `p.a, p.b` gives a list two ways in; an element with both classes enters once.
+          if (target.length === 0 || target[target.length - 1] !== index) target.push(index);
+        }
+      }
+      if (node.children.length > 0) {
+        open.push(index);
+        node = node.children[0];
+        continue;
+      }
+    }
+    // On to the next sibling, closing each subtree the walk climbs out of. Only elements are
+    // descended into, so every parent below the document is one of `open`.
+    while (node !== null && node.next === null) {
+      const parent: ParentNode | null = node.parent;
+      if (parent === null || parent === document) node = null;
+      else {
+        ends[open.pop() as number] = elements.length;
+        node = parent;
+      }
+    }
+    if (node !== null) node = node.next;
   }
-  while (open.length > 0) ends[open.pop() as number] = elements.length;
-  page.ends = ends;
-  return ends;
+  return { document, elements, ends, lists, maxEnds: [] };
 }
 
 /** The first position in the ascending `list` whose value is at least `value`. */
@@ -487,7 +480,7 @@ function inside(page: IndexedPage, list: number, index: number): boolean {
   if (maxEnds === undefined) {
     maxEnds = new Array<number>(candidates.length);
     let max = 0;
-    const ends = endsOf(page);
+    const ends = page.ends;
     for (let k = 0; k < candidates.length; k++) maxEnds[k] = max = Math.max(max, ends[candidates[k]]);
     page.maxEnds[list] = maxEnds;
   }
@@ -505,7 +498,7 @@ const INSIDE_FROM_STEPS = 32;
  */
 function insideFrom(page: IndexedPage, list: number, index: number, lowest: number): boolean | undefined {
   const candidates = page.lists[list];
-  const ends = endsOf(page);
+  const ends = page.ends;
   let steps = 0;
   for (let k = lowerBound(candidates, index) - 1; k >= 0 && candidates[k] >= lowest; k--) {
     if (ends[candidates[k]] > index) return true;
@@ -791,8 +784,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
       const counts = new Array<number>(fields.length).fill(0);
       // A record is an element and its subtree, or the whole page when there is no record selector.
       const recordIndexes = recordSelector ? found.records : recordSelectorBroken ? [] : [-1];
-      // Computed here, while no record is detached (endsOf reads parents).
-      const ends = recordSelector ? endsOf(page) : [];
+      const { ends } = page;
       if (recordSelector && recordIndexes.length === 0) pageWarnings.push(`records: selector "${recordSelector.text}" matched nothing on this page`);
 
       for (const recordIndex of recordIndexes) {
