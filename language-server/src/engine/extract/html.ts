@@ -633,6 +633,13 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
     };
   });
 
+  /**
+   * A record's values before its fields are read: every field, in field order. Copying it gives
+   * every record one object shape at once, and the field stores then overwrite properties rather
+   * than add them one at a time.
+   */
+  const blankValues: Record<string, unknown> = Object.fromEntries(fields.map((field) => [field.name, null]));
+
   const follow = source.follow.flatMap((rule) => {
     const compiled = compileOne(rule.selector, `follow ${rule.selector}`);
     return compiled ? [{ rule, selector: compiled, inScope: scopeTest(rule) }] : [];
@@ -791,7 +798,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
         const node: ParentNode = recordIndex === -1 ? page.document : elements[recordIndex];
         const from = recordIndex + 1;
         const to = recordIndex === -1 ? elements.length : ends[recordIndex];
-        const record: ExtractedRecord = { values: {}, errors: [] };
+        const record: ExtractedRecord = { values: { ...blankValues }, errors: [] };
         const parent = node.parent;
         node.parent = null;
         try {

@@ -237,6 +237,9 @@ export function inScope(url: string, rule: ScopeRule): boolean {
   return scopeTest(rule)(url);
 }
 
+/** A regex literal inside a function is a new object at every call; this one is tested per link. */
+const HTTP_URL = /^https?:\/\//i;
+
 /** {@link inScope} for one rule, its patterns looked up once: what a page's many links are tested with. */
 export function scopeTest(rule: ScopeRule): (url: string) => boolean {
   const allow = rule.allow.map(compiled);
@@ -245,5 +248,5 @@ export function scopeTest(rule: ScopeRule): (url: string) => boolean {
     for (const regex of regexes) if (regex !== null && regex.test(url)) return true;
     return false;
   };
-  return (url) => /^https?:\/\//i.test(url) && (allow.length === 0 || matchesAny(allow, url)) && !matchesAny(deny, url);
+  return (url) => HTTP_URL.test(url) && (allow.length === 0 || matchesAny(allow, url)) && !matchesAny(deny, url);
 }
