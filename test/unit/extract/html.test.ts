@@ -139,6 +139,13 @@ void describe('compileHtmlExtractor: detail page (the page is one record)', () =
     assert.deepEqual(extractor.extract(page, 'http://x.example/').records[0].values.texts, expected);
   });
 
+  void it('stores a field named __proto__ as data, like any other', () => {
+    const extractor = compileHtmlExtractor(scrapeSource({ records: { fields: [htmlField({ name: '__proto__', selector: 'p' })] } }));
+    const { values } = extractor.extract('<p>x</p>', 'http://x.example/').records[0];
+    assert.equal(Object.getPrototypeOf(values), Object.prototype);
+    assert.equal(JSON.stringify(values), '{"__proto__":"x"}');
+  });
+
   void it('returns inner HTML for extract: html', () => {
     assert.match(String(values.description_html), /^It's hard to imagine a world without <em>A Light in the Attic<\/em>\. .*&amp; drawings/s);
   });
