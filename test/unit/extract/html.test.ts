@@ -139,11 +139,12 @@ void describe('compileHtmlExtractor: detail page (the page is one record)', () =
     assert.deepEqual(extractor.extract(page, 'http://x.example/').records[0].values.texts, expected);
   });
 
-  void it('stores a field named __proto__ as data, like any other', () => {
+  void it('stores a field named __proto__ as data, and counts its matches', () => {
     const extractor = compileHtmlExtractor(scrapeSource({ records: { fields: [htmlField({ name: '__proto__', selector: 'p' })] } }));
     const { values } = extractor.extract('<p>x</p>', 'http://x.example/').records[0];
     assert.equal(Object.getPrototypeOf(values), Object.prototype);
     assert.equal(JSON.stringify(values), '{"__proto__":"x"}');
+    assert.equal(JSON.stringify(extractor.extract('<p>x</p><p>y</p>', 'http://x.example/').matchCounts), '{"__proto__":1}');
   });
 
   void it('returns inner HTML for extract: html', () => {

@@ -46,6 +46,14 @@ void describe('compileJsonExtractor', () => {
     assert.equal(result.records[1].values.available, 20);
   });
 
+  void it('stores a field named __proto__ as data, and counts its matches', () => {
+    const special = compileJsonExtractor(apiSource({ path: '$.items[*]', fields: [jsonField({ name: '__proto__', path: '$.title' })] }));
+    const extraction = special.extract(BOOKS_PAGE);
+    assert.equal(Object.getPrototypeOf(extraction.records[0].values), Object.prototype);
+    assert.equal(JSON.stringify(extraction.records[0].values), '{"__proto__":"A Light in the Attic"}');
+    assert.equal(JSON.stringify(extraction.matchCounts), '{"__proto__":3}');
+  });
+
   void it('uses defaults for null values and keeps coercion failures as errors', () => {
     const third = result.records[2];
     assert.equal(third.values.rating, 0);

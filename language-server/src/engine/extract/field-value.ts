@@ -44,6 +44,17 @@ export interface FinishSpec {
   default?: unknown;
 }
 
+/**
+ * An object with one property per field name, each set to `value`, in field order: a record's
+ * values before its fields are read (null), or a page's match counts (0). Copying one gives every
+ * record of an extractor one object shape from the start, so the field stores overwrite
+ * properties rather than add them one at a time; and a field named like an Object prototype
+ * property (`__proto__`) is an own data property, never the prototype.
+ */
+export function byField<T>(names: readonly string[], value: T): Record<string, T> {
+  return Object.fromEntries(names.map((name) => [name, value]));
+}
+
 /** Whether a field found anything (what match counts count; a default does not). */
 export function foundAny(found: unknown[] | undefined): found is unknown[] {
   return found !== undefined && found.length > 0;

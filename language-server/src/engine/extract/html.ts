@@ -44,7 +44,7 @@ import { Parser } from 'htmlparser2';
 import type { FollowRule, HtmlFieldSpec, ScrapeSource } from '../spec/model';
 import type { ExtractedRecord } from '../records/types';
 import { createUrlResolver, scopeTest } from '../urls/canonical';
-import { applyRegex, compileFieldRegex, finishField, foundAny } from './field-value';
+import { applyRegex, byField, compileFieldRegex, finishField, foundAny } from './field-value';
 import type { CompiledRegex, FinishSpec } from './field-value';
 
 export type { ExtractedRecord, FieldError } from '../records/types';
@@ -633,12 +633,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
     };
   });
 
-  /**
-   * A record's values before its fields are read: every field, in field order. Copying it gives
-   * every record one object shape at once, and the field stores then overwrite properties rather
-   * than add them one at a time.
-   */
-  const blankValues: Record<string, unknown> = Object.fromEntries(fields.map((field) => [field.name, null]));
+  const blank = byField(fields.map((field) => field.name), null);
 
   const follow = source.follow.flatMap((rule) => {
     const compiled = compileOne(rule.selector, `follow ${rule.selector}`);
@@ -784,7 +779,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
     const canonicalUrl = found.canonical ? resolver.canonical(found.canonical.attribs.href) : undefined;
 
     const records: ExtractedRecord[] = [];
-    const matchCounts: Record<string, number> = {};
+    const matchCounts = byField(fields.map((field) => field.name), 0);
     if (recordsSpec) {
       // Counted by position and named once per page: a store under a different property name at
       // each step of the loop is one of V8's slow (megamorphic) cases.
@@ -798,7 +793,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
         const node: ParentNode = recordIndex === -1 ? page.document : elements[recordIndex];
         const from = recordIndex + 1;
         const to = recordIndex === -1 ? elements.length : ends[recordIndex];
-        const record: ExtractedRecord = { values: { ...blankValues }, errors: [] };
+        const record: ExtractedRecord = { values: { ...blank }, errors: [] };
         const parent = node.parent;
         node.parent = null;
         try {
@@ -821,7 +816,7 @@ export function compileHtmlExtractor(source: ScrapeSource): HtmlExtractor {
         }
         records.push(record);
       }
-      for (let i = 0; i < fields.length; i++) matchCounts[fields[i].name] = (matchCounts[fields[i].name] ?? 0) + counts[i];
+      for (let i = 0; i < fields.length; i++) matchCounts[fields[i].name] += counts[i];
     }
 
     const links: ExtractedLink[] = [];

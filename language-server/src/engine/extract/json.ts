@@ -10,7 +10,7 @@ import { query } from 'jsonpath-rfc9535';
 import parseJsonPath from 'jsonpath-rfc9535/parser';
 import type { ApiSource, JsonFieldSpec } from '../spec/model';
 import type { ExtractedRecord } from '../records/types';
-import { applyRegex, compileFieldRegex, finishField, foundAny } from './field-value';
+import { applyRegex, byField, compileFieldRegex, finishField, foundAny } from './field-value';
 import type { CompiledRegex } from './field-value';
 
 export type { ExtractedRecord, FieldError } from '../records/types';
@@ -145,6 +145,9 @@ export function compileJsonExtractor(source: Pick<ApiSource, 'records'>): JsonEx
     return values.length > 0 ? values : undefined;
   };
 
+  const names = fields.map((field) => field.spec.name);
+  const blank = byField(names, null);
+
   const extract = (body: unknown, responseUrl?: string): JsonExtraction => {
     const responseWarnings = [...warnings];
     let doc = body;
@@ -164,10 +167,9 @@ export function compileJsonExtractor(source: Pick<ApiSource, 'records'>): JsonEx
       responseWarnings.push(`records: ${source.records.path} selected nothing in this response`);
     }
 
-    const matchCounts: Record<string, number> = {};
-    for (const field of fields) matchCounts[field.spec.name] = 0;
+    const matchCounts = byField(names, 0);
     const records: ExtractedRecord[] = recordValues.map((item) => {
-      const record: ExtractedRecord = { values: {}, errors: [] };
+      const record: ExtractedRecord = { values: { ...blank }, errors: [] };
       for (const field of fields) {
         const found = findValues(field, item);
         record.values[field.spec.name] = finishField(field.spec, found, responseUrl, record.errors);
