@@ -133,6 +133,8 @@ void describe('compileHtmlExtractor: detail page (the page is one record)', () =
 
   void it('collapses every kind of whitespace run to one space and trims, as JavaScript\'s \\s and trim() define them', () => {
     const texts = ['\n    In stock (22 available)', 'two  spaces', 'tab\there', 'nbsp\u00a0and\u2003em\u3000ideographic', '\ufeffbom ', 'plain text', ' \r\n\t '];
+    // One of each whitespace character of \s, alone between two words.
+    for (const space of '\t\n\v\f\r\u00a0\u1680\u2000\u200a\u2028\u2029\u202f\u205f\u3000\ufeff') texts.push(`a${space}b`);
     const page = `<html><body>${texts.map((text) => `<p>${text}</p>`).join('')}</body></html>`;
     const extractor = compileHtmlExtractor(scrapeSource({ records: { fields: [htmlField({ name: 'texts', selector: 'p', all: true })] } }));
     const expected = texts.map((text) => text.replace(/\s+/g, ' ').trim()).filter((text) => text !== '');
