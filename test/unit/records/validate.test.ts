@@ -102,6 +102,12 @@ void describe('applyDerived', () => {
     assert.equal(applyDerived({ rating_word: 'One' }, [ratingWords, sentiment]).sentiment, 'negative');
   });
 
+  void it('stores a derived field named __proto__ as data', () => {
+    const out = applyDerived({ rating_word: 'Three' }, [derived({ name: '__proto__', from: 'rating_word', map: { Three: { stars: 3 } } })]);
+    assert.equal(Object.getPrototypeOf(out), Object.prototype);
+    assert.equal(JSON.stringify(out), '{"rating_word":"Three","__proto__":{"stars":3}}');
+  });
+
   void it('matches map keys exactly first, then trimmed and case-insensitively', () => {
     assert.equal(applyDerived({ rating_word: ' three ' }, [ratingWords]).rating, 3);
     const exact = derived({ name: 'd', from: 's', map: { a: 'lower', A: 'upper' } });

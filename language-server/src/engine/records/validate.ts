@@ -129,7 +129,8 @@ export function validateRecord(values: Record<string, unknown>, spec: Pick<Recor
 export function applyDerived(values: Record<string, unknown>, derived: readonly DerivedField[]): Record<string, unknown> {
   const out: Record<string, unknown> = { ...values };
   for (const field of derived) {
-    out[field.name] = deriveOne(out[field.from], field);
+    // Defined, not assigned: a field named `__proto__` must become data, not the prototype.
+    Object.defineProperty(out, field.name, { value: deriveOne(out[field.from], field), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }
