@@ -42,6 +42,23 @@ void describe('writeFileAtomic', () => {
 });
 
 void describe('RunOutput', () => {
+  void it('keeps every records and failed line valid JSON when a secret is a number', async () => {
+    const runDir = join(dir, 'numeric-secret');
+    const redactor = new Redactor();
+    redactor.add('48151623');
+    const out = await RunOutput.open<{ n: number }>({ runDir, format: 'jsonl', columns: [], neutralizeFormulas: false, redactor, resume: false });
+    await out.append(
+      [{ key: 48151623, price: 481516230, note: 'key=48151623' }],
+      [{ source_id: 's', source_url: 'http://x/?k=48151623', reason: 'invalid', values: { key: 48151623 }, errors: [{ field: 'key', message: 'bad' }] }],
+    );
+    await out.close();
+    const [record] = readFileSync(join(runDir, RUN_FILES.recordsJsonl), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(record, { key: '[REDACTED]', price: 481516230, note: 'key=[REDACTED]' });
+    const [failed] = readFileSync(join(runDir, RUN_FILES.failed), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { source_url: string; values: unknown });
+    assert.equal(failed.source_url, 'http://x/?k=[REDACTED]');
+    assert.deepEqual(failed.values, { key: '[REDACTED]' });
+  });
+
   void it('resumes by truncating records and failed files to the checkpoint', async () => {
     const runDir = join(dir, 'run1');
     const redactor = new Redactor();

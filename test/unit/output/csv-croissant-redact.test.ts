@@ -112,4 +112,16 @@ void describe('Redactor', () => {
     assert.equal(r.redact(JSON.stringify({ k: 'p@ss/"word"' })), '{"k":"[REDACTED]"}');
     assert.deepEqual(r.redactDeep({ a: ['p@ss/"word"', 1], ab: 'ab' }), { a: ['[REDACTED]', 1], ab: 'ab' });
   });
+
+  void it('redacts a number equal to a secret, and leaves numbers that merely contain its digits', () => {
+    const r = new Redactor();
+    r.add('48151623');
+    r.add('9007199254740993');
+    assert.deepEqual(r.redactDeep({ key: 48151623, price: 481516230, id: 9007199254740993n, list: [48151623.0, 4815.1623] }), {
+      key: '[REDACTED]',
+      price: 481516230,
+      id: '[REDACTED]',
+      list: ['[REDACTED]', 4815.1623],
+    });
+  });
 });

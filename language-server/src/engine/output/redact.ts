@@ -40,13 +40,20 @@ export class Redactor {
     return out;
   }
 
-  /** A deep copy of `value` with every string (keys included) redacted. */
+  /**
+   * A deep copy of `value` with every string (keys included) redacted, and every number equal to
+   * a secret (an API echoing a numeric key as a JSON number) replaced by `[REDACTED]`; `value`
+   * itself when no secret is registered. Numbers are matched whole, not by their digits: a
+   * four-digit secret must not rewrite every price that happens to contain it.
+   */
   redactDeep<T>(value: T): T {
-    return this.walk(value) as T;
+    // Without secrets there is nothing to replace, and no need to copy every record a run writes.
+    return this.needles.size === 0 ? value : (this.walk(value) as T);
   }
 
   private walk(value: unknown): unknown {
     if (typeof value === 'string') return this.redact(value);
+    if (typeof value === 'number' || typeof value === 'bigint') return this.needles.has(String(value)) ? REDACTED : value;
     if (Array.isArray(value)) return value.map((v) => this.walk(v));
     if (value !== null && typeof value === 'object') {
       const out: Record<string, unknown> = {};

@@ -231,10 +231,12 @@ export class RunOutput<S, D = never> {
           const rows = records.map((rec) => r.redactDeep(rec));
           await this.records.appendRaw(csvRows(rows, { columns: this.options.columns, neutralizeFormulas: this.options.neutralizeFormulas }));
         } else {
-          await this.records.appendLines(records.map((rec) => r.redact(JSON.stringify(rec))));
+          // Redacted before serialising, not after: a secret echoed as a JSON number, replaced in
+          // the serialised text, would leave the line unparseable.
+          await this.records.appendLines(records.map((rec) => JSON.stringify(r.redactDeep(rec))));
         }
       }
-      if (failed.length > 0) await this.failed.appendLines(failed.map((f) => r.redact(JSON.stringify(f))));
+      if (failed.length > 0) await this.failed.appendLines(failed.map((f) => JSON.stringify(r.redactDeep(f))));
     });
   }
 
