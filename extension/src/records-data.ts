@@ -229,11 +229,12 @@ const NUMBER_TEXT = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
  * text. An empty cell of a typed column is null (the engine writes null as an empty cell, and
  * coerces blank non-text values to null); a list (a field with `all`) was written as JSON; a
  * cell that does not read as its type stays text, which the summary then shows as a mixed type.
- * Text columns are left exactly as written, formula guards included, since the reader cannot
- * tell a guard from a value that starts with an apostrophe.
+ * A text cell loses its formula guard when the run says it wrote guards (`formulaGuard`, from the
+ * manifest); otherwise it is left exactly as written, since a guard cannot be told from a value
+ * that starts with an apostrophe.
  */
-export function restoreCell(cell: string, type: ColumnType | undefined): unknown {
-  if (type === undefined || type === 'string') return cell;
+export function restoreCell(cell: string, type: ColumnType | undefined, formulaGuard = false): unknown {
+  if (type === undefined || type === 'string') return formulaGuard && NEUTRALIZED_FORMULA.test(cell) ? cell.slice(1) : cell;
   if (cell === '') return null;
   // Only a formula guard can put an apostrophe before a number, a sign or a boolean.
   const text = NEUTRALIZED_FORMULA.test(cell) ? cell.slice(1) : cell;
@@ -272,6 +273,7 @@ export class CsvCollector extends RecordCollector {
   constructor(
     limits: ReadLimits = DEFAULT_READ_LIMITS,
     private readonly types?: ColumnTypes,
+    private readonly formulaGuard = false,
   ) {
     super(limits);
     this.parser = parseCsv({
@@ -349,7 +351,7 @@ export class CsvCollector extends RecordCollector {
       const cell = row[i] ?? '';
       const sourceKey = CSV_SOURCE_COLUMNS[name];
       if (sourceKey !== undefined) (source ??= {})[sourceKey] = cell;
-      else record[name] = restoreCell(cell, this.types?.[name]);
+      else record[name] = restoreCell(cell, this.types?.[name], this.formulaGuard);
     });
     if (source) record[SOURCE_KEY] = source;
     return record;
@@ -426,6 +428,8 @@ export interface ReadOptions {
   format?: RecordsFormat;
   /** CSV: the types to restore cells to (see {@link readColumnTypes}). */
   columnTypes?: ColumnTypes;
+  /** CSV: the run wrote formula guards, which text cells then lose (see {@link restoreCell}). */
+  formulaGuard?: boolean;
 }
 
 /**
@@ -435,7 +439,7 @@ export interface ReadOptions {
 export async function readRecordsFile(path: string, limits: ReadLimits = DEFAULT_READ_LIMITS, options: ReadOptions = {}): Promise<RecordsLoad> {
   const { size } = await stat(path);
   const format = options.format ?? recordsFormatOf(path) ?? 'jsonl';
-  const collector: RecordCollector = format === 'csv' ? new CsvCollector(limits, options.columnTypes) : new JsonlCollector(limits);
+  const collector: RecordCollector = format === 'csv' ? new CsvCollector(limits, options.columnTypes, options.formulaGuard) : new JsonlCollector(limits);
   const cut = size > limits.maxBytes;
   let bytesRead = 0;
   const stream = createReadStream(path, { start: 0, end: Math.max(0, Math.min(size, limits.maxBytes) - 1), highWaterMark: 256 * 1024 });

@@ -164,7 +164,7 @@ export class RecordsViewProvider implements vscode.WebviewViewProvider, vscode.D
     this.post({ type: 'loading', title });
     // CSV keeps only text; the run's Croissant description says which columns are numbers or booleans.
     const columnTypes = format === 'csv' ? await readColumnTypes(info ? runFile(info, 'croissant') : join(runDir, 'croissant.json')) : undefined;
-    const load = await readRecordsFile(file, this.limits, { format, ...(columnTypes ? { columnTypes } : {}) });
+    const load = await readRecordsFile(file, this.limits, { format, formulaGuard: info?.formulaGuard === true, ...(columnTypes ? { columnTypes } : {}) });
     // A newer load (another run, pushed records) started while this one read: it wins.
     if (generation !== this.loadGeneration) return undefined;
     return this.setCurrent(`run:${runDir}`, title, file, load.records, load.fields, [...extraNotes, ...loadNotes(load, this.limits)]);

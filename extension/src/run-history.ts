@@ -21,6 +21,8 @@ export interface RunInfo {
   pages: number;
   /** File names inside `dir` by role (records, failed, datasheet, croissant…). */
   files: Record<string, string>;
+  /** The CSV records file has formula guards on (see the engine's OutputFileEntry `formula_guard`). */
+  formulaGuard: boolean;
 }
 
 // A manifest larger than this is not a Gleaner manifest worth reading for a sidebar line.
@@ -37,9 +39,11 @@ export async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
     const counts = (m.counts ?? {}) as Record<string, unknown>;
     const spec = (m.spec ?? {}) as Record<string, unknown>;
     const files: Record<string, string> = {};
+    let formulaGuard = false;
     if (Array.isArray(m.files)) {
       for (const f of m.files as Record<string, unknown>[]) {
         if (typeof f?.role === 'string' && typeof f.path === 'string') files[f.role] = f.path;
+        if (f?.role === 'records' && f.formula_guard === true) formulaGuard = true;
       }
     }
     const n = (v: unknown): number => (typeof v === 'number' ? v : 0);
@@ -57,6 +61,7 @@ export async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
       failed: n(counts.failed),
       pages: n(counts.pages_fetched),
       files,
+      formulaGuard,
     };
   } catch {
     // Unreadable or half-written manifests (a run in progress) are simply not listed yet.

@@ -307,6 +307,21 @@ describe('CSV records', () => {
     assert.equal(restoreCell('yes', 'boolean'), 'yes');
     assert.deepEqual(restoreCell('[true,false]', 'boolean'), [true, false]);
   });
+
+  test('restoreCell: a text cell loses its formula guard only when the run wrote guards', () => {
+    assert.equal(restoreCell("'=SUM(A1)", 'string', true), '=SUM(A1)');
+    assert.equal(restoreCell("'@handle", undefined, true), '@handle');
+    assert.equal(restoreCell("'+44 20", 'string', true), '+44 20');
+    assert.equal(restoreCell("'quoted'", 'string', true), "'quoted'");
+    assert.equal(restoreCell("'=SUM(A1)", 'string'), "'=SUM(A1)");
+    assert.equal(restoreCell("'=SUM(A1)", 'string', false), "'=SUM(A1)");
+  });
+
+  test('a run that wrote formula guards gets its text back without them', async () => {
+    const rows = [csvBook(1, { note: '=SUM(A1:A9)' }), csvBook(2, { note: "'tis" })];
+    const load = await readRecordsFile(file(csvText(rows), 'csv'), DEFAULT_READ_LIMITS, { columnTypes: (await readColumnTypes(croissantFile()))!, formulaGuard: true });
+    assert.deepEqual(load.records.map((record) => record.note), ['=SUM(A1:A9)', "'tis"]);
+  });
 });
 
 describe('RecordsIndex', () => {

@@ -93,6 +93,11 @@ void describe('RunOutput', () => {
     await again.append([{ a: 1, b: null }], []);
     await again.close();
     assert.equal(readFileSync(join(runDir, RUN_FILES.recordsCsv), 'utf8'), 'a,b\r\n"x,y",\'=SUM(A1)\r\n1,\r\n');
+    // The manifest says so, for readers that take the guard off (the editor's Records view).
+    assert.deepEqual(again.recordFileEntries(), [{ path: RUN_FILES.recordsCsv, role: 'records', encoding_format: 'text/csv', formula_guard: true }]);
+    const unguarded = await RunOutput.open({ ...opts, runDir: join(dir, 'run2-unguarded'), neutralizeFormulas: false });
+    assert.equal(unguarded.recordFileEntries()[0]?.formula_guard, false);
+    await unguarded.close();
   });
 
   void it('redacts secrets from records and checkpoints', async () => {

@@ -46,6 +46,11 @@ export interface OutputFileEntry {
   bytes: number;
   sha256: string;
   encoding_format: string;
+  /**
+   * CSV records only: whether cells that a spreadsheet would run as a formula were written with a
+   * leading apostrophe (`output.neutralize_formulas`), so that a reader can take the guard off.
+   */
+  formula_guard?: boolean;
 }
 
 /** Counters of a run. */
@@ -131,7 +136,7 @@ export async function hashFile(path: string): Promise<{ bytes: number; sha256: s
 /** Describes the files in `runDir` named in `files` (missing ones are left out). */
 export async function describeFiles(
   runDir: string,
-  files: { path: string; role: OutputFileEntry['role']; encoding_format: string }[],
+  files: Omit<OutputFileEntry, 'bytes' | 'sha256'>[],
 ): Promise<OutputFileEntry[]> {
   const out: OutputFileEntry[] = [];
   for (const f of files) {

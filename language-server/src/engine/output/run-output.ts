@@ -205,10 +205,10 @@ export class RunOutput<S, D = never> {
    * The records files for the manifest: the delivered file (role `records`) and, for Parquet, the
    * JSON Lines working file it was built from (role `working-records`), which a resume appends to.
    */
-  recordFileEntries(): Pick<OutputFileEntry, 'path' | 'role' | 'encoding_format'>[] {
+  recordFileEntries(): Omit<OutputFileEntry, 'bytes' | 'sha256'>[] {
     switch (this.options.format) {
       case 'csv':
-        return [{ path: RUN_FILES.recordsCsv, role: 'records', encoding_format: 'text/csv' }];
+        return [{ path: RUN_FILES.recordsCsv, role: 'records', encoding_format: 'text/csv', formula_guard: this.options.neutralizeFormulas }];
       case 'jsonl':
         return [{ path: RUN_FILES.recordsJsonl, role: 'records', encoding_format: 'application/jsonlines' }];
       case 'parquet':
