@@ -397,7 +397,7 @@ interface ListEntry {
 
 /**
  * Which candidate lists a page index keeps, and how elements get in. The entries are filed by the
- * first character of their tag name: the handler sees every element of the page, most of them in
+ * first character of their tag name: the walk sees every element of the page, most of them in
  * no list, and an array read rejects those faster than hashing the name (a fresh string from
  * the tokenizer each time) for a map lookup would. `keys` describes each list, so that selectors
  * ending in the same compounds share one.
