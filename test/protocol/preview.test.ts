@@ -289,11 +289,13 @@ void describe('language server: source preview', () => {
 
   void describe('secrets echoed back', () => {
     const KEY = 'k3y-echo-s3cret-4711';
+    const NUMERIC_KEY = '48151623';
     let echo: EchoServer;
     before(async () => {
       // Both forms of reference: ${env:NAME} for the API, ${secret:NAME} (GLEANER_SECRET_NAME) for pages.
       process.env.GLEANER_PREVIEW_ECHO_KEY = KEY;
       process.env.GLEANER_SECRET_ECHO = KEY;
+      process.env.GLEANER_PREVIEW_ECHO_NUMBER = NUMERIC_KEY;
       echo = await startEchoServer(KEY);
     });
     after(async () => {
@@ -311,6 +313,16 @@ void describe('language server: source preview', () => {
       assert.match(JSON.stringify(result.jsonPreview), /\[REDACTED\]/);
       assert.ok(!JSON.stringify(result).includes(KEY), JSON.stringify(result));
       assert.ok(!client.logs.join('\n').includes(KEY));
+    });
+
+    void it('redacts a key of digits that an API echoes as a JSON number', async () => {
+      const client = await start(true);
+      await client.open(ECHO_URI, echoSpec(echo.origin));
+      const result = await client.request<PreviewResult>(preview.method, { uri: ECHO_URI, sourceId: 'echo-number' }, 20_000);
+      assert.equal(result.state, 'ok', result.message);
+      assert.equal(result.headers?.['x-echo-key'], '[REDACTED]');
+      assert.match(JSON.stringify(result.jsonPreview), /\["id",\{"t":"value","v":"\[REDACTED\]"\}\]/);
+      assert.ok(!JSON.stringify(result).includes(NUMERIC_KEY), JSON.stringify(result));
     });
 
     void it('redacts a key a page echoes from the page source, marks and records, and from a followed page', async () => {
@@ -454,6 +466,20 @@ sources:
           path: $.key
         note:
           path: $.note
+  - id: echo-number
+    kind: api
+    request:
+      url: ${origin}/echo.json
+    auth:
+      type: api_key
+      in: header
+      name: X-API-Key
+      value: \${env:GLEANER_PREVIEW_ECHO_NUMBER}
+    records:
+      path: $.items[*]
+      fields:
+        id:
+          path: $.id
   - id: echo-page
     kind: scrape
     start_urls:

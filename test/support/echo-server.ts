@@ -1,7 +1,7 @@
 /**
  * A loopback server that echoes the key it was sent, the way a careless API or a "your key is …"
- * page does: in the JSON body, in an HTML page, in a link to a detail page, and in a response
- * header. The preview must show none of it in clear. robots.txt disallows `/hidden`, and
+ * page does: in the JSON body (also as a number, for a key of digits), in an HTML page, in a link
+ * to a detail page, and in a response header. The preview must show none of it in clear. robots.txt disallows `/hidden`, and
  * `/links.html` links to a hidden page, a missing one and the detail page, in that order.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -44,7 +44,15 @@ export async function startEchoServer(expectedKey: string): Promise<EchoServer> 
       case '/robots.txt':
         return reply(req, res, 200, 'text/plain', 'User-agent: *\nDisallow: /hidden\n', '');
       case '/echo.json':
-        return reply(req, res, 200, 'application/json', JSON.stringify({ items: [{ title: 'Echo', key, note: `Your key is ${key}.` }], received: { 'x-api-key': key } }), key);
+        // A key of digits also comes back as a JSON number, as an API with numeric keys sends it.
+        return reply(
+          req,
+          res,
+          200,
+          'application/json',
+          JSON.stringify({ items: [{ title: 'Echo', key, note: `Your key is ${key}.`, ...(/^\d+$/.test(key) ? { id: Number(key) } : {}) }], received: { 'x-api-key': key } }),
+          key,
+        );
       case '/echo.html': {
         const page = `<!doctype html><html><head><title>Echo</title></head><body>
 <div class="item"><h2>Echo</h2><p class="key">${key}</p><a class="next" href="/detail.html?key=${encodeURIComponent(key)}">more</a></div>
