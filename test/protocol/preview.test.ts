@@ -436,6 +436,23 @@ output:
 const ECHO_URI = 'file:///w/echo.collect.yaml';
 
 /** Sources whose server echoes the key they were sent. */
+/** An API source of echoSpec: the echo server's JSON, sent the key in environment variable `envName`. */
+function echoApiSource(origin: string, id: string, envName: string, fields: string[]): string {
+  return `  - id: ${id}
+    kind: api
+    request:
+      url: ${origin}/echo.json
+    auth:
+      type: api_key
+      in: header
+      name: X-API-Key
+      value: \${env:${envName}}
+    records:
+      path: $.items[*]
+      fields:
+${fields.map((name) => `        ${name}:\n          path: $.${name}`).join('\n')}`;
+}
+
 function echoSpec(origin: string): string {
   return `gleaner: 1
 name: echo-test
@@ -448,38 +465,8 @@ politeness:
   delay: 100ms
   allow_private_network: true
 sources:
-  - id: echo-api
-    kind: api
-    request:
-      url: ${origin}/echo.json
-    auth:
-      type: api_key
-      in: header
-      name: X-API-Key
-      value: \${env:GLEANER_PREVIEW_ECHO_KEY}
-    records:
-      path: $.items[*]
-      fields:
-        title:
-          path: $.title
-        key:
-          path: $.key
-        note:
-          path: $.note
-  - id: echo-number
-    kind: api
-    request:
-      url: ${origin}/echo.json
-    auth:
-      type: api_key
-      in: header
-      name: X-API-Key
-      value: \${env:GLEANER_PREVIEW_ECHO_NUMBER}
-    records:
-      path: $.items[*]
-      fields:
-        id:
-          path: $.id
+${echoApiSource(origin, 'echo-api', 'GLEANER_PREVIEW_ECHO_KEY', ['title', 'key', 'note'])}
+${echoApiSource(origin, 'echo-number', 'GLEANER_PREVIEW_ECHO_NUMBER', ['id'])}
   - id: echo-page
     kind: scrape
     start_urls:
